@@ -1,0 +1,35 @@
+# auth0kit — see README.md. Every Go command runs over the whole workspace.
+SHELL := /bin/bash
+GO ?= go
+FRAMEWORK ?= nethttp
+FUZZTIME ?= 10s
+PORT ?= 3000
+DEVOP_ADDR ?= 127.0.0.1:4000
+
+.PHONY: test bench lint demo fuzz vet fmt-check
+
+## test: all tests of every module, race detector on
+test:
+	$(GO) test -race -count=1 work
+
+## bench: benchmarks with allocation counts
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 work
+
+## lint: gofmt, go vet and staticcheck over every module
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet work
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $$($(GO) list -f '{{.Dir}}/...' -m)
+
+## fuzz: run every fuzz target for FUZZTIME
+fuzz:
+	@set -e; for pkg in $$($(GO) list -f '{{.ImportPath}}' work); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | cut -d' ' -f2); do \
+	    echo "== $$pkg $$f"; (cd $$dir && $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) .); \
+	  done; done
+
+## demo: the development provider and examples/$(FRAMEWORK), no Auth0 account needed
+demo:
+	@bash scripts/demo.sh $(FRAMEWORK)

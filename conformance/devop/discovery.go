@@ -1,0 +1,49 @@
+package devop
+
+import "net/http"
+
+// supportedScopes are the scopes devop knows; any other scope is accepted
+// and echoed back but grants nothing.
+var supportedScopes = []string{"openid", "profile", "email", "offline_access"}
+
+// supportedClaims are the claims devop may put in ID tokens and UserInfo
+// responses.
+var supportedClaims = []string{
+	"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "sid",
+	"name", "nickname", "given_name", "family_name", "picture", "updated_at",
+	"email", "email_verified",
+}
+
+// discovery returns the OpenID Provider Metadata (OpenID Connect Discovery
+// 1.0 §3, RFC 8414, RFC 9207, RP-Initiated Logout 1.0 §2.1).
+func (p *Provider) discovery() map[string]any {
+	authMethods := []string{"client_secret_post", "client_secret_basic"}
+	return map[string]any{
+		"issuer":                                         p.issuer,
+		"authorization_endpoint":                         p.endpoint("authorize"),
+		"token_endpoint":                                 p.endpoint("oauth/token"),
+		"userinfo_endpoint":                              p.endpoint("userinfo"),
+		"jwks_uri":                                       p.endpoint(".well-known/jwks.json"),
+		"end_session_endpoint":                           p.endpoint("oidc/logout"),
+		"revocation_endpoint":                            p.endpoint("oauth/revoke"),
+		"response_types_supported":                       []string{"code"},
+		"response_modes_supported":                       []string{"query"},
+		"grant_types_supported":                          []string{"authorization_code", "refresh_token"},
+		"code_challenge_methods_supported":               []string{"S256"},
+		"id_token_signing_alg_values_supported":          []string{"RS256"},
+		"token_endpoint_auth_methods_supported":          authMethods,
+		"revocation_endpoint_auth_methods_supported":     authMethods,
+		"scopes_supported":                               supportedScopes,
+		"claims_supported":                               supportedClaims,
+		"subject_types_supported":                        []string{"public"},
+		"prompt_values_supported":                        []string{"none", "login", "consent", "select_account"},
+		"authorization_response_iss_parameter_supported": true,
+		"claims_parameter_supported":                     false,
+		"request_parameter_supported":                    false,
+		"request_uri_parameter_supported":                false,
+	}
+}
+
+func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, p.discovery())
+}

@@ -1,0 +1,240 @@
+package devop
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Default values used by [New] when the corresponding [Options] field is zero.
+const (
+	DefaultClientID       = "devop-client"
+	DefaultClientSecret   = "devop-secret"
+	DefaultAccessTokenTTL = time.Hour
+	DefaultIDTokenTTL     = time.Hour
+)
+
+// Client is a registered OAuth 2.0 client (a relying party).
+type Client struct {
+	// ID is the client_id. Required and unique.
+	ID string
+	// Secret is the client secret used with client_secret_post or
+	// client_secret_basic. Required: devop has no public clients.
+	Secret string
+	// RedirectURIs are the registered redirect URIs; the redirect_uri of an
+	// authorization request must match one of them exactly. When empty, any
+	// http URL on a loopback host (127.0.0.1, localhost or [::1], any port,
+	// any path) is accepted, as a development convenience.
+	RedirectURIs []string
+	// PostLogoutRedirectURIs are the registered post_logout_redirect_uri
+	// (and /v2/logout returnTo) values, following the same rule as
+	// RedirectURIs.
+	PostLogoutRedirectURIs []string
+}
+
+// Options configure a [Provider]. The zero value of every field but Issuer
+// selects a default.
+type Options struct {
+	// Issuer is the issuer identifier, e.g. "http://127.0.0.1:4000/".
+	// Required by New (a trailing "/" is added when missing); Start fills it
+	// from its listener. Endpoints are served below the issuer's path.
+	Issuer string
+	// Clients are the registered clients. Default: one client with ID
+	// DefaultClientID and Secret DefaultClientSecret using the loopback
+	// redirect rule.
+	Clients []Client
+	// AccessTokenTTL is the lifetime of access tokens. Default 1h.
+	AccessTokenTTL time.Duration
+	// IDTokenTTL is the lifetime of ID tokens. Default 1h.
+	IDTokenTTL time.Duration
+	// AutoLoginEmail, when set, makes /authorize skip the login form and log
+	// the browser in as this e-mail address whenever a login is needed
+	// (prompt=none still fails with login_required when there is no OP
+	// session).
+	AutoLoginEmail string
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+	// Logger receives one record per notable event. Default: discard.
+	Logger *slog.Logger
+}
+
+// Provider is a development OpenID Provider. Create it with [New] or
+// [Start]; it is safe for concurrent use.
+type Provider struct {
+	issuer   string
+	basePath string // issuer path without trailing "/", e.g. "" or "/tenant"
+	secure   bool   // issuer is https
+	clients  []Client
+	atTTL    time.Duration
+	idTTL    time.Duration
+	autoUser string
+	now      func() time.Time
+	log      *slog.Logger
+	mux      *http.ServeMux
+
+	mu            sync.Mutex
+	keys          []*signingKey // last one signs
+	foreignKey    *signingKey   // lazily created, never published
+	tamper        func(*IDToken)
+	pending       map[string]*authRequest  // by req_id
+	sessions      map[string]*session      // by cookie value
+	codes         map[string]*authCode     // by code
+	grants        map[string]*grant        // by grant id
+	refreshTokens map[string]*refreshToken // by token
+	accessTokens  map[string]*accessToken  // by jti
+	users         map[string]*user         // by normalized email
+	tokenRequests map[string]int           // by grant_type
+	revoked       []string
+}
+
+// New returns a Provider configured by opts, with a fresh RSA signing key.
+func New(opts Options) (*Provider, error) {
+	if opts.Issuer == "" {
+		return nil, errors.New("devop: Options.Issuer is required")
+	}
+	issuer := opts.Issuer
+	if !strings.HasSuffix(issuer, "/") {
+		issuer += "/"
+	}
+	iu, err := url.Parse(issuer)
+	if err != nil {
+		return nil, fmt.Errorf("devop: invalid issuer: %w", err)
+	}
+	if (iu.Scheme != "http" && iu.Scheme != "https") || iu.Host == "" || iu.RawQuery != "" || iu.Fragment != "" || iu.User != nil {
+		return nil, fmt.Errorf("devop: issuer %q must be an http(s) URL without query, fragment or userinfo", opts.Issuer)
+	}
+	clients := opts.Clients
+	if len(clients) == 0 {
+		clients = []Client{{ID: DefaultClientID, Secret: DefaultClientSecret}}
+	}
+	seen := map[string]bool{}
+	cs := make([]Client, 0, len(clients))
+	for _, c := range clients {
+		if c.ID == "" || c.Secret == "" {
+			return nil, errors.New("devop: every client needs an ID and a Secret")
+		}
+		if seen[c.ID] {
+			return nil, fmt.Errorf("devop: duplicate client ID %q", c.ID)
+		}
+		seen[c.ID] = true
+		for _, u := range slices.Concat(c.RedirectURIs, c.PostLogoutRedirectURIs) {
+			if err := checkRegisteredURI(u); err != nil {
+				return nil, fmt.Errorf("devop: client %q: %w", c.ID, err)
+			}
+		}
+		c.RedirectURIs = slices.Clone(c.RedirectURIs)
+		c.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
+		cs = append(cs, c)
+	}
+	if opts.AutoLoginEmail != "" {
+		if _, err := normalizeEmail(opts.AutoLoginEmail); err != nil {
+			return nil, fmt.Errorf("devop: AutoLoginEmail: %w", err)
+		}
+	}
+	key, err := newSigningKey()
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{
+		issuer:        issuer,
+		basePath:      strings.TrimSuffix(iu.EscapedPath(), "/"),
+		secure:        iu.Scheme == "https",
+		clients:       cs,
+		atTTL:         opts.AccessTokenTTL,
+		idTTL:         opts.IDTokenTTL,
+		autoUser:      opts.AutoLoginEmail,
+		now:           opts.Now,
+		log:           opts.Logger,
+		keys:          []*signingKey{key},
+		pending:       map[string]*authRequest{},
+		sessions:      map[string]*session{},
+		codes:         map[string]*authCode{},
+		grants:        map[string]*grant{},
+		refreshTokens: map[string]*refreshToken{},
+		accessTokens:  map[string]*accessToken{},
+		users:         map[string]*user{},
+		tokenRequests: map[string]int{},
+	}
+	if p.atTTL <= 0 {
+		p.atTTL = DefaultAccessTokenTTL
+	}
+	if p.idTTL <= 0 {
+		p.idTTL = DefaultIDTokenTTL
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	p.mux = p.routes()
+	return p, nil
+}
+
+func (p *Provider) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	b := p.basePath
+	mux.HandleFunc("GET "+b+"/.well-known/openid-configuration", p.handleDiscovery)
+	mux.HandleFunc("GET "+b+"/.well-known/jwks.json", p.handleJWKS)
+	mux.HandleFunc("GET "+b+"/authorize", p.handleAuthorize)
+	mux.HandleFunc("POST "+b+"/authorize", p.handleAuthorize)
+	mux.HandleFunc("POST "+b+"/authorize/login", p.handleLogin)
+	mux.HandleFunc("POST "+b+"/oauth/token", p.handleToken)
+	mux.HandleFunc("GET "+b+"/userinfo", p.handleUserinfo)
+	mux.HandleFunc("POST "+b+"/userinfo", p.handleUserinfo)
+	mux.HandleFunc("POST "+b+"/oauth/revoke", p.handleRevoke)
+	mux.HandleFunc("GET "+b+"/oidc/logout", p.handleOIDCLogout)
+	mux.HandleFunc("POST "+b+"/oidc/logout", p.handleOIDCLogout)
+	mux.HandleFunc("GET "+b+"/v2/logout", p.handleV2Logout)
+	return mux
+}
+
+// Handler returns the HTTP handler serving every endpoint below the
+// issuer's path.
+func (p *Provider) Handler() http.Handler { return p.mux }
+
+// Issuer returns the issuer identifier; it ends with "/".
+func (p *Provider) Issuer() string { return p.issuer }
+
+// Client returns the first registered client.
+func (p *Provider) Client() Client {
+	c := p.clients[0]
+	c.RedirectURIs = slices.Clone(c.RedirectURIs)
+	c.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
+	return c
+}
+
+// TokenRequests returns how many requests reached /oauth/token with the
+// given grant_type value, whether they succeeded or not.
+func (p *Provider) TokenRequests(grantType string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tokenRequests[grantType]
+}
+
+// RevokedTokens returns, in arrival order, the token values received at
+// /oauth/revoke from authenticated clients (whether or not devop knew them).
+func (p *Provider) RevokedTokens() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.revoked)
+}
+
+// endpoint returns the absolute URL of an endpoint path such as "authorize".
+func (p *Provider) endpoint(path string) string { return p.issuer + path }
+
+func (p *Provider) clientByID(id string) (Client, bool) {
+	for _, c := range p.clients {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Client{}, false
+}

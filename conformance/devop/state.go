@@ -1,0 +1,87 @@
+package devop
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"time"
+)
+
+// Lifetimes of short-lived protocol artifacts.
+const (
+	codeTTL    = 60 * time.Second
+	pendingTTL = 15 * time.Minute
+)
+
+// authRequest is a validated authorization request waiting for the login
+// form to be submitted.
+type authRequest struct {
+	clientID      string
+	redirectURI   string
+	state         string
+	hasState      bool
+	nonce         string
+	codeChallenge string
+	scope         []string
+	audience      string
+	loginHint     string
+	expires       time.Time
+}
+
+// session is an OP login session, referenced by the session cookie.
+type session struct {
+	sid      string // the sid claim; distinct from the cookie value
+	email    string
+	authTime time.Time
+}
+
+// authCode is an issued authorization code.
+type authCode struct {
+	clientID      string
+	redirectURI   string
+	codeChallenge string
+	nonce         string
+	scope         []string
+	audience      string
+	email         string
+	sid           string
+	authTime      time.Time
+	expires       time.Time
+	used          bool
+	grantID       string // set once redeemed
+}
+
+// grant is what a successful code exchange creates: every refresh and
+// access token derived from one authorization code belongs to one grant.
+type grant struct {
+	id       string
+	clientID string
+	email    string
+	sid      string
+	scope    []string
+	audience string
+	authTime time.Time
+	revoked  bool
+}
+
+// refreshToken is an issued refresh token.
+type refreshToken struct {
+	grantID string
+	rotated bool // already exchanged: any further use is a replay
+}
+
+// accessToken is an issued access token, keyed by jti.
+type accessToken struct {
+	raw     string
+	grantID string
+	email   string
+	scope   []string
+	expires time.Time
+	revoked bool
+}
+
+// randomString returns n random bytes, base64url-encoded.
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,58 @@
+package auth0kit
+
+import (
+	"net/http"
+	"os"
+
+	"github.com/auth0kit/auth0kit/core/internal/wire"
+)
+
+// Client is the framework-agnostic engine: it builds login URLs, completes
+// callbacks, reads and writes sessions and logs users out. Create one per
+// application with [New] and share it; it is safe for concurrent use.
+// Adapters (auth0http, auth0gin, auth0echo, auth0fiber) mount its routes.
+type Client struct {
+	cfg       Config
+	s         *settings
+	keys      *wire.Keys
+	hc        *http.Client
+	discovery *DiscoveryCache
+	store     SessionStore
+}
+
+// New builds a client from the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID,
+// AUTH0_CLIENT_SECRET, AUTH0_SECRET, APP_BASE_URL, AUTH0_COOKIE_*, …) and
+// the options, which win over the environment. It validates everything it
+// can without network access and returns an [*InvalidConfigurationError]
+// naming the bad field. Discovery happens lazily on the first login.
+func New(opts ...Option) (*Client, error) {
+	cfg := defaultConfig(os.Getenv)
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	keys, err := wire.NewKeys(cfg.Secrets...)
+	if err != nil {
+		return nil, invalid("Secret (AUTH0_SECRET)", err.Error())
+	}
+	c := &Client{cfg: cfg, s: s, keys: keys, store: cfg.SessionStore}
+	hc := *s.httpClient
+	if hc.Timeout == 0 {
+		hc.Timeout = s.httpTimeout
+	}
+	c.hc = &hc
+	c.discovery = cfg.Discovery
+	if c.discovery == nil {
+		c.discovery = NewDiscoveryCache(-1, -1)
+	}
+	return c, nil
+}
+
+// Routes returns the resolved route paths (defaults filled in).
+func (c *Client) Routes() Routes { return c.s.routes }
+
+// Issuer returns the normalised issuer URL derived from the domain.
+func (c *Client) Issuer() string { return c.s.issuer }

@@ -1,0 +1,347 @@
+package auth0kit
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultScope is the scope requested when none is configured.
+const DefaultScope = "openid profile email offline_access"
+
+// DefaultIDTokenClaims are the ID token claims kept in the session's user by
+// default (nextjs-auth0's DEFAULT_ID_TOKEN_CLAIMS). Everything else (iss,
+// aud, exp, nonce, custom claims) is dropped unless listed with
+// [WithIDTokenClaims] or kept by a BeforeSessionSaved hook.
+var DefaultIDTokenClaims = []string{
+	"sub", "name", "nickname", "given_name", "family_name", "picture",
+	"email", "email_verified", "org_id", "act",
+	"urn:auth0:my_org_current_user_permissions",
+}
+
+// minSecretLength is the shortest accepted AUTH0_SECRET, in bytes.
+const minSecretLength = 32
+
+// defaultConfig returns the configuration before options: Auth0's defaults,
+// overlaid with the environment.
+func defaultConfig(getenv func(string) string) Config {
+	c := Config{
+		Domain:              getenv("AUTH0_DOMAIN"),
+		ClientID:            getenv("AUTH0_CLIENT_ID"),
+		ClientSecret:        getenv("AUTH0_CLIENT_SECRET"),
+		AuthorizationParams: map[string]string{"scope": DefaultScope},
+		LogoutStrategy:      LogoutAuto,
+		SignInReturnToPath:  "/",
+	}
+	if s := getenv("AUTH0_SECRET"); s != "" {
+		c.Secrets = []string{s}
+	}
+	if s := getenv("APP_BASE_URL"); s != "" {
+		for part := range strings.SplitSeq(s, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				c.AppBaseURLs = append(c.AppBaseURLs, part)
+			}
+		}
+	}
+	if s := getenv("AUTH0_SCOPE"); s != "" {
+		c.AuthorizationParams["scope"] = s
+	}
+	if s := getenv("AUTH0_AUDIENCE"); s != "" {
+		c.AuthorizationParams["audience"] = s
+	}
+	ck := &c.Session.Cookie
+	ck.Name = getenv("AUTH0_COOKIE_NAME")
+	ck.Domain = getenv("AUTH0_COOKIE_DOMAIN")
+	ck.Path = getenv("AUTH0_COOKIE_PATH")
+	if s := getenv("AUTH0_COOKIE_TRANSIENT"); s != "" {
+		ck.Transient = s == "true"
+	}
+	if s := getenv("AUTH0_COOKIE_SECURE"); s != "" {
+		b := s == "true"
+		ck.Secure = &b
+	}
+	if s := getenv("AUTH0_COOKIE_SAME_SITE"); s != "" {
+		ck.SameSite = parseSameSite(s)
+	}
+	if s := getenv("AUTH0_LOGOUT_STRATEGY"); s != "" {
+		c.LogoutStrategy = LogoutStrategy(s)
+	}
+	return c
+}
+
+func parseSameSite(s string) http.SameSite {
+	switch strings.ToLower(s) {
+	case "lax":
+		return http.SameSiteLaxMode
+	case "strict":
+		return http.SameSiteStrictMode
+	case "none":
+		return http.SameSiteNoneMode
+	}
+	return -1 // invalid, reported by validate
+}
+
+// settings are the derived, validated values the client works with.
+type settings struct {
+	issuer          string // normalised issuer URL with trailing slash for a root path
+	baseURLs        []*url.URL
+	staticBase      *url.URL // set when exactly one base URL is configured
+	sessionCookie   cookieTemplate
+	txnCookie       cookieTemplate
+	txnMaxAge       time.Duration
+	parallelTxn     bool
+	rolling         bool
+	absolute        time.Duration
+	inactivity      time.Duration
+	rollThreshold   time.Duration
+	idTokenHint     bool
+	claims          map[string]bool
+	routes          Routes
+	httpTimeout     time.Duration
+	clockTolerance  time.Duration
+	logger          *slog.Logger
+	now             func() time.Time
+	httpClient      *http.Client
+	discoveryShared bool
+}
+
+// cookieTemplate holds the attributes shared by every cookie of one kind.
+type cookieTemplate struct {
+	name     string
+	domain   string
+	path     string
+	secure   bool
+	sameSite http.SameSite
+	// transient cookies carry no Max-Age/Expires.
+	transient bool
+}
+
+func invalid(field, reason string) error {
+	return &InvalidConfigurationError{Field: field, Reason: reason}
+}
+
+// resolve validates c and derives the settings.
+func (c *Config) resolve() (*settings, error) {
+	s := &settings{}
+	if c.Domain == "" {
+		return nil, invalid("Domain (AUTH0_DOMAIN)", "is required")
+	}
+	iss, err := normalizeIssuer(c.Domain)
+	if err != nil {
+		return nil, err
+	}
+	s.issuer = iss
+	if c.ClientID == "" {
+		return nil, invalid("ClientID (AUTH0_CLIENT_ID)", "is required")
+	}
+	if len(c.Secrets) == 0 {
+		return nil, invalid("Secret (AUTH0_SECRET)", "is required")
+	}
+	for i, sec := range c.Secrets {
+		if len(sec) < minSecretLength {
+			return nil, invalid("Secret (AUTH0_SECRET)", "secret "+strconv.Itoa(i)+" is shorter than 32 bytes; generate one with `openssl rand -hex 32`")
+		}
+	}
+	if !hasScope(c.AuthorizationParams["scope"], "openid") {
+		return nil, invalid("AuthorizationParams.scope (AUTH0_SCOPE)", "must include the openid scope")
+	}
+	for _, raw := range c.AppBaseURLs {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, invalid("AppBaseURL (APP_BASE_URL)", "not an absolute http(s) URL: "+strconv.Quote(raw))
+		}
+		if u.RawQuery != "" || u.Fragment != "" {
+			return nil, invalid("AppBaseURL (APP_BASE_URL)", "must not carry a query or fragment: "+strconv.Quote(raw))
+		}
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		s.baseURLs = append(s.baseURLs, u)
+	}
+	if len(s.baseURLs) == 1 {
+		s.staticBase = s.baseURLs[0]
+	}
+	allHTTPS := len(s.baseURLs) > 0
+	for _, u := range s.baseURLs {
+		allHTTPS = allHTTPS && u.Scheme == "https"
+	}
+
+	ck := c.Session.Cookie
+	sameSite := ck.SameSite
+	if sameSite == 0 {
+		sameSite = http.SameSiteLaxMode
+	}
+	if sameSite < 0 || sameSite > http.SameSiteNoneMode {
+		return nil, invalid("Session.Cookie.SameSite (AUTH0_COOKIE_SAME_SITE)", "must be lax, strict or none")
+	}
+	secure, err := deriveSecure("Session.Cookie.Secure (AUTH0_COOKIE_SECURE)", ck.Secure, allHTTPS, len(s.baseURLs) == 0)
+	if err != nil {
+		return nil, err
+	}
+	if sameSite == http.SameSiteNoneMode && !secure {
+		return nil, invalid("Session.Cookie.SameSite (AUTH0_COOKIE_SAME_SITE)", "SameSite=None requires secure cookies")
+	}
+	s.sessionCookie = cookieTemplate{
+		name: cmp(ck.Name, "__session"), domain: ck.Domain, path: cmp(ck.Path, "/"),
+		secure: secure, sameSite: sameSite, transient: ck.Transient,
+	}
+	if strings.ContainsAny(s.sessionCookie.name, " ;=,\t\r\n") {
+		return nil, invalid("Session.Cookie.Name (AUTH0_COOKIE_NAME)", "is not a valid cookie name")
+	}
+
+	tc := c.TransactionCookie
+	tsecure, err := deriveSecure("TransactionCookie.Secure", tc.Secure, allHTTPS, len(s.baseURLs) == 0)
+	if err != nil {
+		return nil, err
+	}
+	if tc.Secure == nil && ck.Secure != nil && !allHTTPS {
+		tsecure = secure
+	}
+	tSameSite := tc.SameSite
+	if tSameSite == 0 {
+		tSameSite = http.SameSiteLaxMode
+	}
+	s.txnCookie = cookieTemplate{
+		name: cmp(tc.Prefix, "__txn_"), domain: cmp(tc.Domain, ck.Domain), path: cmp(tc.Path, "/"),
+		secure: tsecure, sameSite: tSameSite,
+	}
+	s.txnMaxAge = durOr(tc.MaxAge, time.Hour)
+	s.parallelTxn = c.ParallelTransactions == nil || *c.ParallelTransactions
+
+	s.rolling = c.Session.Rolling == nil || *c.Session.Rolling
+	s.absolute = durOr(c.Session.AbsoluteDuration, 72*time.Hour)
+	s.inactivity = durOr(c.Session.InactivityDuration, 24*time.Hour)
+	s.rollThreshold = c.Session.RollingThreshold
+	if s.rollThreshold == 0 {
+		s.rollThreshold = s.inactivity / 100
+	}
+	if s.rollThreshold < 0 {
+		s.rollThreshold = 0
+	}
+	switch c.LogoutStrategy {
+	case "", LogoutAuto, LogoutOIDC, LogoutV2:
+	default:
+		return nil, invalid("LogoutStrategy (AUTH0_LOGOUT_STRATEGY)", "must be auto, oidc or v2")
+	}
+	s.idTokenHint = c.IncludeIDTokenHint == nil || *c.IncludeIDTokenHint
+	claims := c.IDTokenClaims
+	if claims == nil {
+		claims = DefaultIDTokenClaims
+	}
+	s.claims = make(map[string]bool, len(claims))
+	for _, cl := range claims {
+		s.claims[cl] = true
+	}
+	s.routes = Routes{
+		Login:             cmp(c.Routes.Login, "/auth/login"),
+		Logout:            cmp(c.Routes.Logout, "/auth/logout"),
+		Callback:          cmp(c.Routes.Callback, "/auth/callback"),
+		Profile:           cmp(c.Routes.Profile, "/auth/profile"),
+		AccessToken:       cmp(c.Routes.AccessToken, "/auth/access-token"),
+		BackchannelLogout: cmp(c.Routes.BackchannelLogout, "/auth/backchannel-logout"),
+	}
+	for _, p := range []string{s.routes.Login, s.routes.Logout, s.routes.Callback, s.routes.Profile, s.routes.AccessToken, s.routes.BackchannelLogout} {
+		if !strings.HasPrefix(p, "/") {
+			return nil, invalid("Routes", "paths must start with /: "+strconv.Quote(p))
+		}
+	}
+	if !strings.HasPrefix(c.SignInReturnToPath, "/") || strings.HasPrefix(c.SignInReturnToPath, "//") {
+		return nil, invalid("SignInReturnToPath", "must be a path starting with a single /")
+	}
+	s.httpTimeout = durOr(c.HTTPTimeout, 5*time.Second)
+	s.clockTolerance = durOr(c.ClockTolerance, 30*time.Second)
+	s.logger = c.Logger
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	s.now = c.Now
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.httpClient = c.HTTPClient
+	if s.httpClient == nil {
+		s.httpClient = &http.Client{}
+	}
+	return s, nil
+}
+
+// deriveSecure applies nextjs-auth0's secure-cookie rules, minus its
+// NODE_ENV switch: https base URLs force Secure; an inferred base URL
+// requires it (an explicit false is a configuration error); otherwise the
+// explicit value, or false for a plain-http base URL.
+func deriveSecure(field string, explicit *bool, allHTTPS, inferred bool) (bool, error) {
+	switch {
+	case allHTTPS:
+		return true, nil
+	case inferred:
+		if explicit != nil && !*explicit {
+			return false, invalid(field, "cookies must be secure when APP_BASE_URL is not configured (the base URL is inferred from the request)")
+		}
+		return true, nil
+	case explicit != nil:
+		return *explicit, nil
+	}
+	return false, nil
+}
+
+// normalizeIssuer turns AUTH0_DOMAIN into the issuer URL: a bare host gets
+// https:// and a trailing slash; a URL keeps its path (a trailing slash is
+// added only to a root path). Plain http is allowed only for loopback hosts.
+func normalizeIssuer(domain string) (string, error) {
+	const field = "Domain (AUTH0_DOMAIN)"
+	d := strings.TrimSpace(domain)
+	if !strings.Contains(d, "://") {
+		d = "https://" + d
+	}
+	u, err := url.Parse(d)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", invalid(field, "not a host name or issuer URL: "+strconv.Quote(domain))
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopbackHost(u.Hostname()) {
+			return "", invalid(field, "plain http is accepted only for loopback hosts: "+strconv.Quote(domain))
+		}
+	default:
+		return "", invalid(field, "scheme must be https: "+strconv.Quote(domain))
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String(), nil
+}
+
+// isLoopbackHost reports whether host is localhost or a loopback IP.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func hasScope(scope, want string) bool {
+	for s := range strings.FieldsSeq(scope) {
+		if s == want {
+			return true
+		}
+	}
+	return false
+}
+
+func cmp(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func durOr(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}

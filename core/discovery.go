@@ -1,0 +1,128 @@
+package auth0kit
+
+import (
+	"container/list"
+	"context"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/sync/singleflight"
+)
+
+// Metadata is the part of the provider's discovery document the SDK uses.
+type Metadata struct {
+	Issuer                string   `json:"issuer"`
+	AuthorizationEndpoint string   `json:"authorization_endpoint"`
+	TokenEndpoint         string   `json:"token_endpoint"`
+	UserinfoEndpoint      string   `json:"userinfo_endpoint"`
+	JWKSURI               string   `json:"jwks_uri"`
+	EndSessionEndpoint    string   `json:"end_session_endpoint"`
+	RevocationEndpoint    string   `json:"revocation_endpoint"`
+	SigningAlgs           []string `json:"id_token_signing_alg_values_supported"`
+	IssParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
+}
+
+// provider is one discovered OpenID Provider: its metadata, and a go-oidc
+// provider whose remote key set caches the JWKS (refetching on unknown kid).
+type provider struct {
+	meta Metadata
+	oidc *oidc.Provider
+}
+
+// DiscoveryCache caches discovery documents and key sets per issuer: an LRU
+// of MaxEntries (default 100) whose entries live TTL (default 600 s). A TTL
+// of zero disables reuse (every call discovers again); concurrent
+// discoveries of one issuer are merged into one request. A cache may be
+// shared by several clients.
+type DiscoveryCache struct {
+	ttl        time.Duration
+	maxEntries int
+
+	mu     sync.Mutex
+	order  *list.List // front = most recently used
+	byKey  map[string]*list.Element
+	flight singleflight.Group
+}
+
+type cacheEntry struct {
+	key     string
+	p       *provider
+	expires time.Time
+}
+
+// NewDiscoveryCache returns a cache with the given TTL and size. A negative
+// TTL or size selects the default (600 s, 100).
+func NewDiscoveryCache(ttl time.Duration, maxEntries int) *DiscoveryCache {
+	if ttl < 0 {
+		ttl = 600 * time.Second
+	}
+	if maxEntries <= 0 {
+		maxEntries = 100
+	}
+	return &DiscoveryCache{ttl: ttl, maxEntries: maxEntries, order: list.New(), byKey: map[string]*list.Element{}}
+}
+
+func (dc *DiscoveryCache) get(key string, now time.Time) *provider {
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
+	el, ok := dc.byKey[key]
+	if !ok {
+		return nil
+	}
+	e := el.Value.(*cacheEntry)
+	if !now.Before(e.expires) {
+		dc.order.Remove(el)
+		delete(dc.byKey, key)
+		return nil
+	}
+	dc.order.MoveToFront(el)
+	return e.p
+}
+
+func (dc *DiscoveryCache) put(key string, p *provider, now time.Time) {
+	if dc.ttl == 0 {
+		return
+	}
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
+	if el, ok := dc.byKey[key]; ok {
+		dc.order.Remove(el)
+	}
+	dc.byKey[key] = dc.order.PushFront(&cacheEntry{key: key, p: p, expires: now.Add(dc.ttl)})
+	for dc.order.Len() > dc.maxEntries {
+		last := dc.order.Back()
+		dc.order.Remove(last)
+		delete(dc.byKey, last.Value.(*cacheEntry).key)
+	}
+}
+
+// discover returns the provider for issuer, from the cache or the network.
+func (c *Client) discover(ctx context.Context) (*provider, error) {
+	now := c.s.now()
+	if p := c.discovery.get(c.s.issuer, now); p != nil {
+		return p, nil
+	}
+	v, err, _ := c.discovery.flight.Do(c.s.issuer, func() (any, error) {
+		// The provider's key set outlives this request: go-oidc keeps only
+		// the HTTP client from this context (whose Timeout bounds every
+		// later JWKS fetch), never its cancellation.
+		octx := oidc.ClientContext(context.WithoutCancel(ctx), c.hc)
+		octx, cancel := context.WithTimeout(octx, c.s.httpTimeout)
+		defer cancel()
+		op, err := oidc.NewProvider(octx, c.s.issuer)
+		if err != nil {
+			return nil, &Error{Code: CodeDiscoveryError, Message: "discovery failed for " + c.s.issuer, Err: err}
+		}
+		p := &provider{oidc: op}
+		if err := op.Claims(&p.meta); err != nil {
+			return nil, &Error{Code: CodeDiscoveryError, Message: "discovery document unreadable", Err: err}
+		}
+		c.discovery.put(c.s.issuer, p, c.s.now())
+		return p, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*provider), nil
+}

@@ -1,0 +1,147 @@
+package auth0kit
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// LoginOptions customise one interactive login.
+type LoginOptions struct {
+	// AuthorizationParams are sent to /authorize and win over the configured
+	// ones key by key (scope is replaced, not merged). Protected parameters
+	// (client_id, redirect_uri, response_type, code_challenge,
+	// code_challenge_method, state, nonce) are ignored.
+	AuthorizationParams map[string]string
+	// ReturnTo is where the user lands after the callback. It must be a
+	// relative path or a URL of the application's origin; anything else is
+	// replaced by the sign-in return path (default /).
+	ReturnTo string
+	// AppState is any JSON-encodable value handed back to the OnCallback
+	// hook in [CallbackInfo].AppState.
+	AppState any
+}
+
+// protectedParams can never be set by a caller.
+var protectedParams = map[string]bool{
+	"client_id": true, "redirect_uri": true, "response_type": true,
+	"code_challenge": true, "code_challenge_method": true, "state": true, "nonce": true,
+}
+
+// StartLogin begins an interactive login: it stores a transaction (state,
+// nonce, PKCE verifier, returnTo) in a cookie and returns the provider's
+// authorization URL to redirect the browser to. Authorization code flow
+// with PKCE S256, state and nonce, always.
+func (c *Client) StartLogin(ctx context.Context, ex Exchange, opts LoginOptions) (string, error) {
+	p, err := c.discover(ctx)
+	if err != nil {
+		return "", err
+	}
+	base, err := c.BaseURL(ex)
+	if err != nil {
+		return "", err
+	}
+	params := make(map[string]string, len(c.cfg.AuthorizationParams)+len(opts.AuthorizationParams))
+	for k, v := range c.cfg.AuthorizationParams {
+		params[k] = v
+	}
+	for k, v := range opts.AuthorizationParams {
+		if !protectedParams[k] {
+			params[k] = v
+		}
+	}
+	redirectURI := params["redirect_uri"] // only from configuration
+	delete(params, "redirect_uri")
+	if redirectURI == "" {
+		redirectURI = absoluteURL(base, base.EscapedPath()+c.s.routes.Callback)
+	}
+	if !hasScope(params["scope"], "openid") {
+		params["scope"] = strings.TrimSpace("openid " + params["scope"])
+	}
+	var maxAge *int64
+	if v, ok := params["max_age"]; ok && v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 || strings.TrimLeft(v, "0123456789") != "" {
+			return "", &Error{Code: CodeAuthorizationError, Message: "invalid max_age " + strconv.Quote(v) + ": must be a non-negative integer"}
+		}
+		maxAge = &n
+	}
+	returnTo, ok := SafeReturnTo(opts.ReturnTo, base)
+	if !ok {
+		returnTo = c.cfg.SignInReturnToPath
+	}
+	t := &transaction{
+		Nonce: randomToken(), CodeVerifier: randomToken(), ResponseType: "code",
+		State: randomToken(), ReturnTo: returnTo, MaxAge: maxAge,
+		Scope: clamp(params["scope"]), Audience: clamp(params["audience"]),
+		RedirectURI: redirectURI,
+	}
+	if opts.AppState != nil {
+		b, err := json.Marshal(opts.AppState)
+		if err != nil {
+			return "", &Error{Code: CodeAuthorizationError, Message: "appState is not JSON-encodable", Err: err}
+		}
+		t.AppState = b
+	}
+	if err := c.saveTransaction(ex, t); err != nil {
+		return "", err
+	}
+	return authorizeURL(p.meta.AuthorizationEndpoint, params, c.cfg.ClientID, redirectURI, t), nil
+}
+
+// authorizeURL builds the query in nextjs-auth0's order: the merged
+// parameters (sorted, for stable URLs), then the protocol parameters.
+func authorizeURL(endpoint string, params map[string]string, clientID, redirectURI string, t *transaction) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var q strings.Builder
+	add := func(k, v string) {
+		if q.Len() > 0 {
+			q.WriteByte('&')
+		}
+		q.WriteString(url.QueryEscape(k))
+		q.WriteByte('=')
+		q.WriteString(url.QueryEscape(v))
+	}
+	for _, k := range keys {
+		add(k, params[k])
+	}
+	add("client_id", clientID)
+	add("redirect_uri", redirectURI)
+	add("response_type", "code")
+	add("code_challenge", pkceChallenge(t.CodeVerifier))
+	add("code_challenge_method", "S256")
+	add("state", t.State)
+	add("nonce", t.Nonce)
+	sep := "?"
+	if strings.Contains(endpoint, "?") {
+		sep = "&"
+	}
+	return endpoint + sep + q.String()
+}
+
+func pkceChallenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// clamp drops values longer than nextjs-auth0's 2048-byte limit.
+func clamp(v string) string {
+	if len(v) > maxReturnToLength {
+		return ""
+	}
+	return v
+}
+
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

@@ -1,0 +1,237 @@
+package auth0kit
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+)
+
+// Option configures a [Client]. Options always beat environment variables.
+type Option func(*Config)
+
+// LogoutStrategy chooses how /auth/logout ends the session at the provider.
+type LogoutStrategy string
+
+// Logout strategies, as in nextjs-auth0.
+const (
+	// LogoutAuto uses OIDC RP-Initiated Logout when the provider advertises
+	// an end_session_endpoint, and Auth0's /v2/logout otherwise.
+	LogoutAuto LogoutStrategy = "auto"
+	// LogoutOIDC always uses the end_session_endpoint.
+	LogoutOIDC LogoutStrategy = "oidc"
+	// LogoutV2 always uses Auth0's /v2/logout.
+	LogoutV2 LogoutStrategy = "v2"
+)
+
+// Routes are the paths the adapters mount. The zero value of a field means
+// its default.
+type Routes struct {
+	Login             string // default /auth/login
+	Logout            string // default /auth/logout
+	Callback          string // default /auth/callback
+	Profile           string // default /auth/profile
+	AccessToken       string // default /auth/access-token
+	BackchannelLogout string // default /auth/backchannel-logout
+}
+
+// CookieOptions are the attributes of the session cookie. HttpOnly is always
+// set.
+type CookieOptions struct {
+	Name      string        // default __session (env AUTH0_COOKIE_NAME)
+	Domain    string        // env AUTH0_COOKIE_DOMAIN
+	Path      string        // default / (env AUTH0_COOKIE_PATH)
+	Transient bool          // no Max-Age/Expires: a browser-session cookie (env AUTH0_COOKIE_TRANSIENT)
+	Secure    *bool         // nil: derived from the base URL (env AUTH0_COOKIE_SECURE)
+	SameSite  http.SameSite // default Lax (env AUTH0_COOKIE_SAME_SITE)
+}
+
+// TransactionCookieOptions are the attributes of the login transaction
+// cookies (__txn_{state}).
+type TransactionCookieOptions struct {
+	Prefix   string        // default __txn_
+	MaxAge   time.Duration // default 1h
+	Secure   *bool         // nil: same rule as the session cookie
+	SameSite http.SameSite // default Lax
+	Path     string        // default /
+	Domain   string        // default: the session cookie's domain
+}
+
+// SessionOptions configure session lifetime and the session cookie.
+type SessionOptions struct {
+	// Rolling extends the session on activity, up to AbsoluteDuration.
+	// Default true.
+	Rolling *bool
+	// AbsoluteDuration caps a session's life from login. Default 3 days.
+	// Negative disables the cap (rolling sessions then live as long as they
+	// are used).
+	AbsoluteDuration time.Duration
+	// InactivityDuration ends a rolling session after this long without a
+	// request. Default 1 day.
+	InactivityDuration time.Duration
+	// RollingThreshold is how much of the inactivity window must have
+	// passed before a request re-issues the cookie. Default 1% of the window
+	// (about 15 minutes with the 1-day default), so an active user's cookie is
+	// rewritten at most a few times an hour instead of on every request.
+	RollingThreshold time.Duration
+	Cookie           CookieOptions
+}
+
+// Hooks let an application customise the login flow.
+type Hooks struct {
+	// BeforeSessionSaved runs after a successful callback, before the
+	// session is stored. It receives the session with every ID token claim
+	// in User (no filtering) and the raw ID token, and returns the session to
+	// store. When it is set the default claim filter does not run. Internal
+	// fields it changes are restored.
+	BeforeSessionSaved func(ctx context.Context, s *Session, idToken string) (*Session, error)
+	// OnCallback runs once per callback, on success (err nil, session set)
+	// and on failure (session nil). A non-empty return replaces the redirect
+	// target (it must be same-origin or relative, like returnTo); a non-nil
+	// error replaces the error answer.
+	OnCallback func(ctx context.Context, err error, info CallbackInfo, s *Session) (redirectTo string, hookErr error)
+}
+
+// Config is the resolved configuration of a [Client]. Build it with
+// [Option]s; [New] fills defaults from the environment.
+type Config struct {
+	Domain       string   // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
+	ClientID     string   // AUTH0_CLIENT_ID
+	ClientSecret string   // AUTH0_CLIENT_SECRET
+	Secrets      []string // AUTH0_SECRET; the first encrypts, all decrypt
+	// AppBaseURL is APP_BASE_URL: one URL, or several (comma-separated in
+	// the environment) as an allow-list for the inferred request origin.
+	AppBaseURLs []string
+	// TrustedProxies are the peers whose X-Forwarded-Host/-Proto headers are
+	// believed when the base URL is inferred.
+	TrustedProxies []netip.Prefix
+	// AuthorizationParams are sent to /authorize on every login; per-call
+	// parameters win key by key. Default scope "openid profile email
+	// offline_access" (AUTH0_SCOPE), audience AUTH0_AUDIENCE.
+	AuthorizationParams map[string]string
+	Routes              Routes
+	Session             SessionOptions
+	TransactionCookie   TransactionCookieOptions
+	// ParallelTransactions writes one __txn_{state} cookie per login
+	// (default true); false uses a single __txn_ cookie.
+	ParallelTransactions *bool
+	LogoutStrategy       LogoutStrategy // default auto
+	// IncludeIDTokenHint sends id_token_hint on OIDC logout (default true);
+	// when false, logout_hint and client_id are sent instead.
+	IncludeIDTokenHint *bool
+	SignInReturnToPath string // default /
+	// IDTokenClaims is the allow-list of ID token claims kept in the
+	// session's user. Default [DefaultIDTokenClaims].
+	IDTokenClaims  []string
+	SessionStore   SessionStore // nil: stateless encrypted cookie sessions
+	HTTPClient     *http.Client // the customFetch equivalent
+	HTTPTimeout    time.Duration
+	ClockTolerance time.Duration // ID token exp/iat leeway, default 30s
+	Discovery      *DiscoveryCache
+	Now            func() time.Time
+	Logger         *slog.Logger
+	Hooks          Hooks
+}
+
+// WithDomain sets the Auth0 domain or issuer URL (AUTH0_DOMAIN).
+func WithDomain(domain string) Option { return func(c *Config) { c.Domain = domain } }
+
+// WithClientID sets the application's client ID (AUTH0_CLIENT_ID).
+func WithClientID(id string) Option { return func(c *Config) { c.ClientID = id } }
+
+// WithClientSecret sets the client secret (AUTH0_CLIENT_SECRET), sent with
+// client_secret_post as Auth0's SDKs do.
+func WithClientSecret(secret string) Option { return func(c *Config) { c.ClientSecret = secret } }
+
+// WithSecret sets the cookie encryption secrets (AUTH0_SECRET). The first
+// encrypts; every one decrypts, so a rotated-out secret keeps working until
+// its cookies expire. Each must be at least 32 bytes.
+func WithSecret(secrets ...string) Option {
+	return func(c *Config) { c.Secrets = append([]string(nil), secrets...) }
+}
+
+// WithAppBaseURL sets the application's public URL (APP_BASE_URL). With more
+// than one, the base URL is inferred from the request and must match one of
+// them.
+func WithAppBaseURL(urls ...string) Option {
+	return func(c *Config) { c.AppBaseURLs = append([]string(nil), urls...) }
+}
+
+// WithTrustedProxies lists the proxy networks whose X-Forwarded-Host and
+// X-Forwarded-Proto headers are trusted when the base URL is inferred.
+func WithTrustedProxies(prefixes ...netip.Prefix) Option {
+	return func(c *Config) { c.TrustedProxies = append([]netip.Prefix(nil), prefixes...) }
+}
+
+// WithAuthorizationParams sets parameters sent to /authorize on every login
+// (scope, audience, organization, any custom key).
+func WithAuthorizationParams(params map[string]string) Option {
+	return func(c *Config) {
+		for k, v := range params {
+			c.AuthorizationParams[k] = v
+		}
+	}
+}
+
+// WithRoutes overrides route paths; empty fields keep their defaults.
+func WithRoutes(r Routes) Option { return func(c *Config) { c.Routes = r } }
+
+// WithSession sets session lifetime and cookie options; zero fields keep
+// their defaults.
+func WithSession(s SessionOptions) Option { return func(c *Config) { c.Session = s } }
+
+// WithTransactionCookie sets transaction cookie options; zero fields keep
+// their defaults.
+func WithTransactionCookie(t TransactionCookieOptions) Option {
+	return func(c *Config) { c.TransactionCookie = t }
+}
+
+// WithParallelTransactions chooses one __txn_{state} cookie per login (true,
+// the default) or a single __txn_ cookie (false).
+func WithParallelTransactions(on bool) Option {
+	return func(c *Config) { c.ParallelTransactions = &on }
+}
+
+// WithLogoutStrategy chooses auto (default), oidc or v2 logout.
+func WithLogoutStrategy(s LogoutStrategy) Option { return func(c *Config) { c.LogoutStrategy = s } }
+
+// WithIDTokenHint controls id_token_hint on OIDC logout (default true).
+func WithIDTokenHint(on bool) Option { return func(c *Config) { c.IncludeIDTokenHint = &on } }
+
+// WithSignInReturnTo sets where users land after login when no valid
+// returnTo was given (default /).
+func WithSignInReturnTo(path string) Option { return func(c *Config) { c.SignInReturnToPath = path } }
+
+// WithIDTokenClaims sets the allow-list of ID token claims kept in the
+// session (default [DefaultIDTokenClaims]). Use it to keep custom claims
+// without writing a BeforeSessionSaved hook.
+func WithIDTokenClaims(claims ...string) Option {
+	return func(c *Config) { c.IDTokenClaims = append([]string(nil), claims...) }
+}
+
+// WithSessionStore keeps sessions server-side; the cookie then holds only an
+// opaque session id.
+func WithSessionStore(s SessionStore) Option { return func(c *Config) { c.SessionStore = s } }
+
+// WithHTTPClient sets the client used for every call to the provider.
+func WithHTTPClient(hc *http.Client) Option { return func(c *Config) { c.HTTPClient = hc } }
+
+// WithHTTPTimeout bounds each call to the provider (default 5s).
+func WithHTTPTimeout(d time.Duration) Option { return func(c *Config) { c.HTTPTimeout = d } }
+
+// WithClockTolerance sets the leeway for ID token time claims (default 30s).
+func WithClockTolerance(d time.Duration) Option { return func(c *Config) { c.ClockTolerance = d } }
+
+// WithDiscoveryCache shares a discovery cache between clients.
+func WithDiscoveryCache(dc *DiscoveryCache) Option { return func(c *Config) { c.Discovery = dc } }
+
+// WithClock injects the time source (tests).
+func WithClock(now func() time.Time) Option { return func(c *Config) { c.Now = now } }
+
+// WithLogger sets the logger for debug and warning messages (default:
+// discard).
+func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l } }
+
+// WithHooks sets the login hooks.
+func WithHooks(h Hooks) Option { return func(c *Config) { c.Hooks = h } }

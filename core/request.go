@@ -1,0 +1,144 @@
+package auth0kit
+
+import (
+	"context"
+	"sync"
+)
+
+// requestState caches the session of one request, so that middleware,
+// guards and handlers decrypt the cookie at most once. Adapters create it
+// with [Client.Bind].
+type requestState struct {
+	c  *Client
+	ex Exchange
+
+	mu     sync.Mutex
+	cookie *cookieSession // nil until the cookie was read
+	marked bool           // no-store headers were set
+}
+
+type requestKey struct{}
+
+// Bind returns a context that carries the client and the exchange of the
+// current request. Adapters call it once per request and hand the context
+// to handlers; [SessionFromContext] and the Client methods then share one
+// cached session read. Binding costs no cookie read: the session is
+// decoded on first use only.
+func (c *Client) Bind(ctx context.Context, ex Exchange) context.Context {
+	return context.WithValue(ctx, requestKey{}, &requestState{c: c, ex: ex})
+}
+
+// state returns the bound request state for ex, or a fresh unbound one.
+func (c *Client) state(ctx context.Context, ex Exchange) *requestState {
+	if rs, ok := ctx.Value(requestKey{}).(*requestState); ok && rs.c == c && (ex == nil || rs.ex == ex) {
+		return rs
+	}
+	return &requestState{c: c, ex: ex}
+}
+
+// cookieLocked returns the parsed session cookie; rs.mu must be held.
+func (rs *requestState) cookieLocked() *cookieSession {
+	if rs.cookie == nil {
+		rs.cookie = rs.c.readCookie(rs.ex)
+	}
+	return rs.cookie
+}
+
+// session returns the request's session (nil when logged out).
+func (rs *requestState) session(ctx context.Context) (*Session, error) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	cs := rs.cookieLocked()
+	if !cs.present() {
+		return nil, nil
+	}
+	s, err := rs.c.load(ctx, cs)
+	if s != nil && !rs.marked && rs.ex != nil {
+		// A response built from session data must never be cached.
+		rs.marked = true
+		noStore(rs.ex)
+	}
+	return s, err
+}
+
+// GetSession returns the session of the request, or (nil, nil) when the
+// user is not logged in. An expired, garbled or foreign cookie reads as no
+// session. Only a failing [SessionStore] returns an error (matching
+// [ErrSessionStore]).
+func (c *Client) GetSession(ctx context.Context, ex Exchange) (*Session, error) {
+	return c.state(ctx, ex).session(ctx)
+}
+
+// GetUser returns the logged-in user, or nil.
+func (c *Client) GetUser(ctx context.Context, ex Exchange) (*User, error) {
+	s, err := c.GetSession(ctx, ex)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	return &s.User, nil
+}
+
+// UpdateSession replaces the request's session with s and writes it (cookie
+// or store). The SDK-owned Internal part is kept from the current session.
+// It returns an error matching [ErrNoSession] when the user is not logged
+// in. Call it before the response body is written.
+func (c *Client) UpdateSession(ctx context.Context, ex Exchange, s *Session) error {
+	rs := c.state(ctx, ex)
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	cs := rs.cookieLocked()
+	cur, err := c.load(ctx, cs)
+	if err != nil {
+		return err
+	}
+	if cur == nil {
+		return &Error{Code: CodeMissingSession, Message: "the user does not have an active session"}
+	}
+	next := *s
+	next.Internal = cur.Internal
+	return c.writeSession(ctx, rs.ex, cs, &next, false)
+}
+
+// SessionFromContext returns the session of the request bound to ctx by an
+// adapter (nil when logged out or when ctx is not bound).
+func SessionFromContext(ctx context.Context) (*Session, error) {
+	rs, ok := ctx.Value(requestKey{}).(*requestState)
+	if !ok {
+		return nil, nil
+	}
+	return rs.session(ctx)
+}
+
+// Touch is called by adapter middleware on every request that is not an
+// auth route. It extends a rolling session, but only once enough of the
+// inactivity window has passed (RollingThreshold, default 1% of it):
+// re-encrypting and re-sending the cookie on every request would add a
+// Set-Cookie to every response. A session past its absolute cap is
+// deleted. Stateful sessions are rolled without a store read until the
+// cookie needs rewriting.
+func (c *Client) Touch(ctx context.Context) error {
+	rs, ok := ctx.Value(requestKey{}).(*requestState)
+	if !ok || !c.s.rolling {
+		return nil
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	cs := rs.cookieLocked()
+	if !cs.present() {
+		return nil
+	}
+	now := c.s.now().Unix()
+	var sessExp int64
+	if cs.sess != nil {
+		sessExp = cs.sess.Internal.SessionExpiresAt
+	}
+	want := c.expiry(cs.createdAt, sessExp, now)
+	if want-cs.exp < int64(c.s.rollThreshold.Seconds()) {
+		return nil
+	}
+	s, err := c.load(ctx, cs)
+	if err != nil || s == nil {
+		return err
+	}
+	return c.writeSession(ctx, rs.ex, cs, s, false)
+}

@@ -1,0 +1,179 @@
+package auth0kit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Handle serves the SDK's routes (login, callback, logout, profile). It
+// returns handled=false for any other request, which the adapter passes on
+// to the application. Adapters call it from their middleware and write the
+// returned [Response]; all route logic lives here so every framework
+// answers alike.
+func (c *Client) Handle(ctx context.Context, ex Exchange) (res *Response, handled bool) {
+	if ex.Method() != http.MethodGet && ex.Method() != http.MethodHead {
+		return nil, false
+	}
+	path := ex.Path()
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/")
+	}
+	r := c.s.routes
+	switch path {
+	case r.Login:
+		return c.handleLogin(ctx, ex), true
+	case r.Callback:
+		return c.handleCallback(ctx, ex), true
+	case r.Logout:
+		return c.handleLogout(ctx, ex), true
+	case r.Profile:
+		return c.handleProfile(ctx, ex), true
+	}
+	return nil, false
+}
+
+// IsRoute reports whether path is one of the SDK's routes.
+func (c *Client) IsRoute(path string) bool {
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/")
+	}
+	r := c.s.routes
+	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile
+}
+
+func redirect(status int, location string) *Response {
+	return &Response{Status: status, Location: location}
+}
+
+// ErrorResponse is the plain-text answer for err, with the status of
+// [HTTPStatus]. Internal details stay in the logs.
+func ErrorResponse(err error) *Response {
+	status := HTTPStatus(err)
+	msg := http.StatusText(status)
+	var e *Error
+	var cfg *InvalidConfigurationError
+	switch {
+	case errors.As(err, &cfg):
+		msg = "The SDK is misconfigured."
+	case errors.As(err, &e):
+		msg = e.Message
+	case errors.Is(err, ErrIDTokenInvalid):
+		msg = "The ID token is invalid."
+	}
+	return &Response{Status: status, ContentType: "text/plain; charset=utf-8", Body: []byte(msg + "\n")}
+}
+
+// JSONError is the JSON answer {"error":code,"error_description":msg}.
+func JSONError(status int, code, description string) *Response {
+	b, _ := json.Marshal(struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}{code, description})
+	return &Response{Status: status, ContentType: "application/json", Body: b}
+}
+
+func (c *Client) handleLogin(ctx context.Context, ex Exchange) *Response {
+	q, err := url.ParseQuery(ex.RawQuery())
+	if err != nil {
+		return ErrorResponse(&Error{Code: CodeAuthorizationError, Message: "the login query is malformed", Err: err})
+	}
+	opts := LoginOptions{ReturnTo: q.Get("returnTo"), AuthorizationParams: map[string]string{}}
+	for k, v := range q {
+		if k == "returnTo" || len(v) == 0 || v[len(v)-1] == "" {
+			continue
+		}
+		opts.AuthorizationParams[k] = v[len(v)-1]
+	}
+	loc, err := c.StartLogin(ctx, ex, opts)
+	if err != nil {
+		c.s.logger.Warn("auth0kit: login failed", "error", err)
+		return ErrorResponse(err)
+	}
+	ex.SetHeader("Cache-Control", "no-store")
+	return redirect(http.StatusTemporaryRedirect, loc)
+}
+
+func (c *Client) handleCallback(ctx context.Context, ex Exchange) *Response {
+	s, info, err := c.CompleteLogin(ctx, ex)
+	if err == nil {
+		s, err = c.finishLogin(ctx, ex, s)
+	}
+	target := ""
+	if h := c.cfg.Hooks.OnCallback; h != nil {
+		override, hookErr := h(ctx, err, info, s)
+		if hookErr != nil {
+			err = hookErr
+		} else if override != "" {
+			target = override
+			err = nil
+		}
+	}
+	if err != nil {
+		c.s.logger.Info("auth0kit: callback failed", "error", err)
+		return ErrorResponse(err)
+	}
+	base, berr := c.BaseURL(ex)
+	if berr != nil {
+		return ErrorResponse(berr)
+	}
+	if target == "" {
+		target = info.ReturnTo
+	}
+	path, ok := SafeReturnTo(target, base)
+	if !ok {
+		path = c.cfg.SignInReturnToPath
+	}
+	noStore(ex)
+	return redirect(http.StatusTemporaryRedirect, absoluteURL(base, path))
+}
+
+func (c *Client) handleLogout(ctx context.Context, ex Exchange) *Response {
+	q, _ := url.ParseQuery(ex.RawQuery())
+	opts := LogoutOptions{ReturnTo: q.Get("returnTo"), State: q.Get("state")}
+	if v, ok := q["federated"]; ok && (len(v) == 0 || v[0] != "false") {
+		opts.Federated = true
+	}
+	loc, err := c.Logout(ctx, ex, opts)
+	noStore(ex)
+	if err != nil {
+		c.s.logger.Warn("auth0kit: logout failed", "error", err)
+		return ErrorResponse(err)
+	}
+	return redirect(http.StatusTemporaryRedirect, loc)
+}
+
+func (c *Client) handleProfile(ctx context.Context, ex Exchange) *Response {
+	s, err := c.GetSession(ctx, ex)
+	noStore(ex)
+	if err != nil {
+		return ErrorResponse(err)
+	}
+	if s == nil {
+		return &Response{Status: http.StatusUnauthorized}
+	}
+	b, err := json.Marshal(&s.User)
+	if err != nil {
+		return ErrorResponse(err)
+	}
+	return &Response{Status: http.StatusOK, ContentType: "application/json", Body: b}
+}
+
+// LoginURL returns the login route with returnTo set to the given path, as
+// page guards redirect to it. requestURI is the current path and query.
+func (c *Client) LoginURL(requestURI string) string {
+	if requestURI == "" {
+		return c.s.routes.Login
+	}
+	return c.s.routes.Login + "?returnTo=" + url.QueryEscape(requestURI)
+}
+
+// UnauthorizedJSON is the 401 body API guards answer with (nextjs-auth0's
+// withApiAuthRequired body).
+func UnauthorizedJSON() *Response {
+	return &Response{Status: http.StatusUnauthorized, ContentType: "application/json",
+		Body: []byte(`{"error":"not_authenticated","description":"The user does not have an active session or is not authenticated"}`)}
+}

@@ -1,0 +1,248 @@
+package auth0kit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/auth0kit/auth0kit/core/internal/wire"
+)
+
+// cookieSession is what the session cookie says, before any store lookup.
+type cookieSession struct {
+	exp       int64    // cookie expiry, unix seconds
+	createdAt int64    // session start, unix seconds
+	sess      *Session // stateless: the session itself; stateful: loaded lazily
+	id        string   // stateful: the store key
+	loaded    bool     // sess is final (stateless, or fetched from the store)
+	chunks    []int    // indexes of chunk cookies present in the request
+	hasBase   bool     // the unchunked cookie is present
+}
+
+// statefulID is the payload of a stateful session cookie. nextjs-auth0
+// writes {id, exp}; createdAt is our addition (ignored by that SDK) so that
+// rolling decisions need no store round-trip.
+type statefulID struct {
+	ID        string `json:"id"`
+	CreatedAt int64  `json:"createdAt,omitempty"`
+}
+
+// readCookie decodes the session cookie(s). A missing, garbled, tampered,
+// foreign-secret or expired cookie is "no session" (nil, nil): the reason
+// is logged at debug level, never returned to the user.
+func (c *Client) readCookie(ex Exchange) *cookieSession {
+	t := c.s.sessionCookie
+	cs := &cookieSession{}
+	ex.VisitCookies(func(name, _ string) {
+		if name == t.name {
+			cs.hasBase = true
+		} else if i, ok := wire.ParseChunkIndex(t.name, name); ok {
+			cs.chunks = append(cs.chunks, i)
+		}
+	})
+	if !cs.hasBase && len(cs.chunks) == 0 {
+		return cs
+	}
+	value, _, ok := wire.JoinChunks(t.name, func(name string) (string, bool) { return cookieValue(ex, name) })
+	if !ok {
+		return cs
+	}
+	now := c.s.now().Unix()
+	if c.store == nil {
+		s, exp, err := c.keys.OpenSession(value, now)
+		if err != nil {
+			c.s.logger.Debug("auth0kit: ignoring session cookie", "error", err)
+			return cs
+		}
+		cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
+	} else {
+		var sid struct {
+			statefulID
+			Exp int64 `json:"exp"`
+		}
+		err := c.keys.OpenJSON(value, &sid, now)
+		if err != nil || sid.ID == "" {
+			c.s.logger.Debug("auth0kit: ignoring session id cookie", "error", err)
+			return cs
+		}
+		cs.id, cs.exp, cs.createdAt = sid.ID, sid.Exp, sid.CreatedAt
+	}
+	if c.expired(cs.createdAt, cs.sess, now) {
+		cs.sess, cs.id, cs.loaded = nil, "", false
+	}
+	return cs
+}
+
+// present reports whether the cookie names a (possibly not yet loaded)
+// session.
+func (cs *cookieSession) present() bool { return cs.sess != nil || cs.id != "" }
+
+// load completes a stateful read with the store lookup.
+func (c *Client) load(ctx context.Context, cs *cookieSession) (*Session, error) {
+	if cs.loaded || cs.id == "" {
+		return cs.sess, nil
+	}
+	s, err := c.store.Get(ctx, cs.id)
+	if err != nil {
+		if !errors.Is(err, ErrSessionStore) {
+			err = storeError(err)
+		}
+		return nil, err
+	}
+	cs.loaded = true
+	if s != nil && c.expired(s.Internal.CreatedAt, s, c.s.now().Unix()) {
+		s = nil
+	}
+	cs.sess = s
+	if cs.createdAt == 0 && s != nil {
+		cs.createdAt = s.Internal.CreatedAt
+	}
+	return s, nil
+}
+
+// expired applies the absolute cap and the provider's session_expiry
+// ceiling (with its 30 s margin), which hold whatever the cookie says.
+func (c *Client) expired(createdAt int64, s *Session, now int64) bool {
+	if c.s.absolute > 0 && createdAt > 0 && now >= createdAt+int64(c.s.absolute/time.Second) {
+		return true
+	}
+	return s != nil && s.Internal.SessionExpiresAt > 0 && now >= s.Internal.SessionExpiresAt-30
+}
+
+// expiry returns when a session that started at createdAt ends if it is
+// written now: with rolling, the sooner of now+inactivity and
+// createdAt+absolute; without, createdAt+absolute (truly absolute, unlike
+// the JS SDKs, which restart the clock on every write). The provider's
+// session_expiry caps both.
+func (c *Client) expiry(createdAt, sessionExpiresAt, now int64) int64 {
+	abs := int64(-1)
+	if c.s.absolute > 0 {
+		abs = createdAt + int64(c.s.absolute/time.Second)
+	}
+	var exp int64
+	switch {
+	case c.s.rolling:
+		exp = now + int64(c.s.inactivity/time.Second)
+		if abs >= 0 && abs < exp {
+			exp = abs
+		}
+	case abs >= 0:
+		exp = abs
+	default:
+		exp = now + int64(c.s.inactivity/time.Second)
+	}
+	if sessionExpiresAt > 0 && sessionExpiresAt < exp {
+		exp = sessionExpiresAt
+	}
+	return exp
+}
+
+// writeSession stores s and sets the session cookie(s). fresh marks a new
+// login: a stateful session then gets a new id and the old record is
+// deleted (session fixation defence).
+func (c *Client) writeSession(ctx context.Context, ex Exchange, cs *cookieSession, s *Session, fresh bool) error {
+	now := c.s.now()
+	exp := c.expiry(s.Internal.CreatedAt, s.Internal.SessionExpiresAt, now.Unix())
+	maxAge := time.Duration(exp-now.Unix()) * time.Second
+	if maxAge <= 0 {
+		return c.deleteSession(ctx, ex, cs)
+	}
+	var value string
+	if c.store == nil {
+		v, err := c.keys.SealSession(s, exp)
+		if err != nil {
+			return err
+		}
+		value = v
+	} else {
+		id := cs.id
+		if fresh || id == "" {
+			if id != "" {
+				if err := c.store.Delete(ctx, id); err != nil {
+					return wrapStore(err)
+				}
+			}
+			id = newSessionID()
+		}
+		if err := c.store.Set(ctx, id, s, time.Unix(exp, 0)); err != nil {
+			return wrapStore(err)
+		}
+		v, err := c.keys.SealJSON(statefulID{ID: id, CreatedAt: s.Internal.CreatedAt}, exp)
+		if err != nil {
+			return err
+		}
+		value = v
+		cs.id = id
+	}
+	c.setSessionCookies(ex, cs, value, maxAge, now)
+	cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
+	noStore(ex)
+	return nil
+}
+
+// setSessionCookies writes value as one cookie or as chunks, and deletes
+// the request's cookies that the new set does not overwrite.
+func (c *Client) setSessionCookies(ex Exchange, cs *cookieSession, value string, maxAge time.Duration, now time.Time) {
+	t := c.s.sessionCookie
+	if c.store != nil || len(value) <= wire.MaxChunkSize {
+		ex.SetCookie(t.cookie(t.name, value, maxAge, now))
+		for _, i := range cs.chunks {
+			ex.SetCookie(t.deletion(wire.ChunkName(t.name, i)))
+		}
+		cs.hasBase, cs.chunks = true, nil
+		return
+	}
+	parts := wire.SplitChunks(value, wire.MaxChunkSize)
+	for i, p := range parts {
+		ex.SetCookie(t.cookie(wire.ChunkName(t.name, i), p, maxAge, now))
+	}
+	if cs.hasBase {
+		ex.SetCookie(t.deletion(t.name))
+	}
+	for _, i := range cs.chunks {
+		if i >= len(parts) {
+			ex.SetCookie(t.deletion(wire.ChunkName(t.name, i)))
+		}
+	}
+	cs.hasBase, cs.chunks = false, make([]int, len(parts))
+	for i := range parts {
+		cs.chunks[i] = i
+	}
+}
+
+// deleteSession removes the session record (stateful) and every session
+// cookie of the request.
+func (c *Client) deleteSession(ctx context.Context, ex Exchange, cs *cookieSession) error {
+	if c.store != nil && cs.id != "" {
+		if err := c.store.Delete(ctx, cs.id); err != nil {
+			return wrapStore(err)
+		}
+	}
+	t := c.s.sessionCookie
+	if cs.hasBase {
+		ex.SetCookie(t.deletion(t.name))
+	}
+	for _, i := range cs.chunks {
+		ex.SetCookie(t.deletion(wire.ChunkName(t.name, i)))
+	}
+	*cs = cookieSession{}
+	noStore(ex)
+	return nil
+}
+
+func wrapStore(err error) error {
+	if errors.Is(err, ErrSessionStore) {
+		return err
+	}
+	return storeError(err)
+}
+
+// newSessionID returns 16 random bytes as lowercase hex, as nextjs-auth0
+// does.
+func newSessionID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

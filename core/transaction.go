@@ -1,0 +1,156 @@
+package auth0kit
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// transaction is the state of one login between /auth/login and
+// /auth/callback, kept encrypted in the __txn_ cookie. Field names are
+// nextjs-auth0's TransactionState; redirectUri and appState are ours.
+type transaction struct {
+	Nonce        string          `json:"nonce"`
+	CodeVerifier string          `json:"codeVerifier"`
+	ResponseType string          `json:"responseType"`
+	State        string          `json:"state"`
+	ReturnTo     string          `json:"returnTo"`
+	MaxAge       *int64          `json:"maxAge,omitempty"`
+	Scope        string          `json:"scope,omitempty"`
+	Audience     string          `json:"audience,omitempty"`
+	RedirectURI  string          `json:"redirectUri,omitempty"`
+	AppState     json.RawMessage `json:"appState,omitempty"`
+}
+
+// maxTxnCookieBytes is the total size of transaction cookies above which
+// the oldest are evicted (nextjs-auth0's FIFO rule).
+const maxTxnCookieBytes = 3500
+
+// randomToken returns 32 random bytes, base64url without padding (43
+// characters): the size of state, nonce and PKCE verifier.
+func randomToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// validState accepts what randomToken makes and what other SDKs make, and
+// nothing that could break out of a cookie name.
+func validState(s string) bool {
+	if s == "" || len(s) > 256 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.' || b == '~') {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Client) txnCookieName(state string) string {
+	if c.s.parallelTxn {
+		return c.s.txnCookie.name + state
+	}
+	return c.s.txnCookie.name
+}
+
+// saveTransaction writes the transaction cookie as "<unix ts>%3A<jwe>",
+// evicting the oldest transaction cookies while all of them together would
+// exceed 3500 bytes.
+func (c *Client) saveTransaction(ex Exchange, t *transaction) error {
+	now := c.s.now()
+	exp := now.Add(c.s.txnMaxAge).Unix()
+	jwe, err := c.keys.SealJSON(t, exp)
+	if err != nil {
+		return err
+	}
+	name := c.txnCookieName(t.State)
+	value := strconv.FormatInt(now.Unix(), 10) + "%3A" + jwe
+	c.evictTransactions(ex, name, len(name)+1+len(value))
+	ex.SetCookie(c.s.txnCookie.cookie(name, value, c.s.txnMaxAge, now))
+	return nil
+}
+
+func (c *Client) evictTransactions(ex Exchange, writing string, newSize int) {
+	type txnCookie struct {
+		name string
+		ts   int64
+		size int
+	}
+	var all []txnCookie
+	total := newSize
+	prefix := c.s.txnCookie.name
+	ex.VisitCookies(func(name, value string) {
+		if !strings.HasPrefix(name, prefix) || name == writing {
+			return
+		}
+		v := percentDecode(value)
+		var ts int64
+		if i := strings.IndexByte(v, ':'); i > 0 {
+			ts, _ = strconv.ParseInt(v[:i], 10, 64)
+		}
+		size := len(name) + 1 + len(value)
+		total += size
+		all = append(all, txnCookie{name, ts, size})
+	})
+	if total < maxTxnCookieBytes {
+		return
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ts < all[j].ts })
+	for _, t := range all {
+		if total < maxTxnCookieBytes {
+			break
+		}
+		ex.SetCookie(c.s.txnCookie.deletion(t.name))
+		total -= t.size
+	}
+}
+
+// loadTransaction reads and decrypts the transaction for state. Any
+// failure (absent, expired, tampered, other secret, state mismatch) is
+// [ErrInvalidState].
+func (c *Client) loadTransaction(ex Exchange, state string) (*transaction, error) {
+	bad := &Error{Code: CodeInvalidState, Message: "the state parameter is invalid"}
+	if !validState(state) {
+		return nil, bad
+	}
+	raw, ok := cookieValue(ex, c.txnCookieName(state))
+	if !ok {
+		return nil, bad
+	}
+	if i := strings.IndexByte(raw, ':'); i >= 0 {
+		raw = raw[i+1:]
+	}
+	var t transaction
+	if err := c.keys.OpenJSON(raw, &t, c.s.now().Unix()); err != nil {
+		bad.Err = err
+		return nil, bad
+	}
+	if !constantTimeEqual(t.State, state) {
+		return nil, bad
+	}
+	return &t, nil
+}
+
+func (c *Client) deleteTransaction(ex Exchange, state string) {
+	ex.SetCookie(c.s.txnCookie.deletion(c.txnCookieName(state)))
+}
+
+// deleteAllTransactions removes every transaction cookie of the request.
+func (c *Client) deleteAllTransactions(ex Exchange) {
+	prefix := c.s.txnCookie.name
+	var names []string
+	ex.VisitCookies(func(name, _ string) {
+		if strings.HasPrefix(name, prefix) {
+			names = append(names, name)
+		}
+	})
+	for _, n := range names {
+		ex.SetCookie(c.s.txnCookie.deletion(n))
+	}
+}
