@@ -107,18 +107,8 @@ func (c *Client) CompleteLogin(ctx context.Context, ex Exchange) (*Session, Call
 		return nil, info, err
 	}
 	now := c.s.now().Unix()
-	s := &Session{
-		User: userFromClaims(idt.claims, nil),
-		TokenSet: TokenSet{
-			AccessToken: tr.AccessToken, IDToken: tr.IDToken, RefreshToken: tr.RefreshToken,
-			Scope: firstNonEmpty(tr.Scope, t.Scope), RequestedScope: t.Scope, Audience: t.Audience,
-			TokenType: tr.TokenType,
-		},
-		Internal: SessionInternal{SID: idt.sid, CreatedAt: now},
-	}
-	if n := tr.expiresIn(); n > 0 {
-		s.TokenSet.ExpiresAt = now + n
-	}
+	s := c.newSession(idt.claims, tr, t.Scope, t.Audience, now)
+	s.Internal.SID = idt.sid
 	if raw, ok := idt.claims["session_expiry"]; ok {
 		var v float64
 		if json.Unmarshal(raw, &v) == nil && v > 0 && v < 1e10 {
@@ -129,6 +119,33 @@ func (c *Client) CompleteLogin(ctx context.Context, ex Exchange) (*Session, Call
 		}
 	}
 	return s, info, nil
+}
+
+// newSession builds the session of a login from the ID token claims and
+// the token response. To keep the cookie lean (it must stay under the
+// browser's 4 KB cookie limit), requestedScope and audience are left out
+// when they equal the configured defaults: nextjs-auth0 falls back to the
+// configuration for both, so its cookies and ours still read the same.
+func (c *Client) newSession(claims map[string]json.RawMessage, tr *tokenResponse, scope, audience string, now int64) *Session {
+	s := &Session{
+		User: userFromClaims(claims, nil),
+		TokenSet: TokenSet{
+			AccessToken: tr.AccessToken, IDToken: tr.IDToken, RefreshToken: tr.RefreshToken,
+			Scope: firstNonEmpty(tr.Scope, scope), RequestedScope: scope, Audience: audience,
+			TokenType: tr.TokenType,
+		},
+		Internal: SessionInternal{CreatedAt: now},
+	}
+	if scope == c.cfg.AuthorizationParams["scope"] {
+		s.TokenSet.RequestedScope = ""
+	}
+	if audience == c.cfg.AuthorizationParams["audience"] {
+		s.TokenSet.Audience = ""
+	}
+	if n := tr.expiresIn(); n > 0 {
+		s.TokenSet.ExpiresAt = now + n
+	}
+	return s
 }
 
 // finishLogin applies BeforeSessionSaved (or the default claim filter) and

@@ -22,7 +22,7 @@ func TestCodeFlowWithLoginForm(t *testing.T) {
 	verifier, challenge := pkce()
 	params := r.authParams(challenge)
 	params.Set("login_hint", testEmail)
-	params.Set("audience", "") // empty: default audience
+	params.Set("audience", "")     // empty: default audience
 	params.Set("ui_locales", "fr") // unknown parameters are accepted
 	reqID := loginForm(t, r.authorize(params))
 
@@ -134,6 +134,9 @@ func (r *rp) postLogin(reqID, email string) (int, string) {
 
 func TestAuthorizeSessionRules(t *testing.T) {
 	t.Parallel()
+	clock := newClock()
+	manual := devop.Start(t, devop.Options{Now: clock.Now})
+	auto := devop.Start(t, devop.Options{Now: clock.Now, AutoLoginEmail: testEmail})
 	tests := []struct {
 		name     string
 		auto     bool
@@ -155,12 +158,11 @@ func TestAuthorizeSessionRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := newClock()
-			opts := devop.Options{Now: clock.Now}
+			// A fresh browser (cookie jar) per case; providers are shared.
+			r := newRP(t, manual)
 			if tt.auto {
-				opts.AutoLoginEmail = testEmail
+				r = newRP(t, auto)
 			}
-			r := startRP(t, opts)
 			if tt.login {
 				_, challenge := pkce()
 				id := loginForm(t, r.authorize(r.authParams(challenge)))

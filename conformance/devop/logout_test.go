@@ -17,6 +17,7 @@ func TestLogout(t *testing.T) {
 		{ID: "loopback", Secret: "s1"},
 		{ID: "registered", Secret: "s2", PostLogoutRedirectURIs: []string{app}},
 	}
+	p := devop.Start(t, devop.Options{Clients: clients})
 	tests := []struct {
 		name     string
 		path     string
@@ -61,16 +62,12 @@ func TestLogout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := startRP(t, devop.Options{Clients: clients})
+			r := newRP(t, p) // a fresh browser per case
 			// Log in through the form so that the OP session exists.
-			_, challenge := pkce()
+			verifier, challenge := pkce()
 			id := loginForm(t, r.authorize(r.authParams(challenge)))
 			q := r.callback(r.postLoginResp(id, testEmail))
-			code, verifier := q.Get("code"), ""
-			_ = code
-			// Exchange needs the verifier: run a silent flow instead.
-			code, verifier = r.code(nil)
-			status, tok := r.exchange(code, verifier)
+			status, tok := r.exchange(q.Get("code"), verifier)
 			if status != http.StatusOK {
 				t.Fatalf("exchange: %d %v", status, tok)
 			}

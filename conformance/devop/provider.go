@@ -15,10 +15,15 @@ import (
 
 // Default values used by [New] when the corresponding [Options] field is zero.
 const (
-	DefaultClientID       = "devop-client"
-	DefaultClientSecret   = "devop-secret"
+	// DefaultClientID is the ID of the client registered when
+	// Options.Clients is empty.
+	DefaultClientID = "devop-client"
+	// DefaultClientSecret is the secret of that default client.
+	DefaultClientSecret = "devop-secret"
+	// DefaultAccessTokenTTL is the default Options.AccessTokenTTL.
 	DefaultAccessTokenTTL = time.Hour
-	DefaultIDTokenTTL     = time.Hour
+	// DefaultIDTokenTTL is the default Options.IDTokenTTL.
+	DefaultIDTokenTTL = time.Hour
 )
 
 // Client is a registered OAuth 2.0 client (a relying party).

@@ -150,4 +150,3 @@ func TestRotateKeys(t *testing.T) {
 		}
 	}
 }
-

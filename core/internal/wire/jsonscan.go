@@ -313,6 +313,11 @@ func (s *scanner) intOrNull() (v int64, isNull, ok bool) {
 		}
 		return v, false, true
 	}
+	if isInt {
+		if v, err := strconv.ParseInt(bytesToString(txt), 10, 64); err == nil {
+			return v, false, true
+		}
+	}
 	f, err := strconv.ParseFloat(bytesToString(txt), 64)
 	if err != nil || f != f || f >= 9223372036854775808.0 || f < -9223372036854775808.0 {
 		return 0, false, false

@@ -122,6 +122,11 @@ func (k *Keys) Open(token string) ([]byte, error) {
 	if len(tagPart) != tagB64Len || strings.IndexByte(tagPart, '.') >= 0 {
 		return nil, ErrMalformed
 	}
+	// The base64 decoder silently skips CR and LF; refuse them. (In the
+	// fixed-length IV and tag they are caught by the decoded length.)
+	if strings.IndexByte(ctPart, '\n') >= 0 || strings.IndexByte(ctPart, '\r') >= 0 {
+		return nil, ErrMalformed
+	}
 
 	var aad []byte
 	switch hdr {
@@ -159,9 +164,7 @@ func (k *Keys) Open(token string) ([]byte, error) {
 }
 
 // decodeCT decodes the ciphertext and tag parts into buf after the IV. It
-// reports false if either is not canonical base64url (this also rejects the
-// CR/LF characters the standard decoder would silently skip, because they
-// shorten the decoded length).
+// reports false if either is not canonical base64url.
 func decodeCT(buf []byte, ctPart, tagPart string) bool {
 	ctLen := len(buf) - ivSize - tagSize
 	if n, err := b64.Decode(buf[ivSize:ivSize+ctLen], stringBytes(ctPart)); err != nil || n != ctLen {
