@@ -116,4 +116,3 @@ func (c *clock) Now() time.Time { return time.Now().Add(c.offset) }
 
 // Advance moves the app's clock forward.
 func (c *clock) Advance(d time.Duration) { c.offset += d }
-

@@ -1,8 +1,8 @@
 package conformance
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"

@@ -71,9 +71,9 @@ func testGarbledCookies(t *testing.T, h Harness) {
 		return string(b)
 	}
 	cases := map[string]string{
-		"garbage":        "not-a-jwe",
-		"empty parts":    "....",
-		"foreign secret": foreign,
+		"garbage":             "not-a-jwe",
+		"empty parts":         "....",
+		"foreign secret":      foreign,
 		"tampered ciphertext": strings.Join([]string{parts[0], parts[1], parts[2], flip(parts[3]), parts[4]}, "."),
 		"tampered tag":        strings.Join([]string{parts[0], parts[1], parts[2], parts[3], flip(parts[4])}, "."),
 		"tampered header":     strings.Join([]string{flip(parts[0]), parts[1], parts[2], parts[3], parts[4]}, "."),

@@ -13,8 +13,8 @@ import (
 // Auth0 session the JS SDKs' figures were measured on.
 type fixture struct {
 	Secret, ClientID, Issuer, IDToken, AccessToken, RefreshToken, Scope, Audience, SID string
-	ExpiresAt                                                                       int64
-	User                                                                            json.RawMessage
+	ExpiresAt                                                                          int64
+	User                                                                               json.RawMessage
 }
 
 func loadFixture(tb testing.TB) (*fixture, *Session) {
