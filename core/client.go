@@ -18,6 +18,7 @@ type Client struct {
 	hc        *http.Client
 	discovery *DiscoveryCache
 	store     SessionStore
+	rolls     *rollCache
 }
 
 // New builds a client from the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID,
@@ -38,7 +39,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, invalid("Secret (AUTH0_SECRET)", err.Error())
 	}
-	c := &Client{cfg: cfg, s: s, keys: keys, store: cfg.SessionStore}
+	c := &Client{cfg: cfg, s: s, keys: keys, store: cfg.SessionStore, rolls: newRollCache()}
 	hc := *s.httpClient
 	if hc.Timeout == 0 {
 		hc.Timeout = s.httpTimeout

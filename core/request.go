@@ -3,6 +3,7 @@ package auth0kit
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // requestState caches the session of one request, so that middleware,
@@ -36,12 +37,20 @@ func (c *Client) state(ctx context.Context, ex Exchange) *requestState {
 	return &requestState{c: c, ex: ex}
 }
 
-// cookieLocked returns the parsed session cookie; rs.mu must be held.
-func (rs *requestState) cookieLocked() *cookieSession {
+// scannedLocked returns the session cookie, found but not decrypted;
+// rs.mu must be held.
+func (rs *requestState) scannedLocked() *cookieSession {
 	if rs.cookie == nil {
-		rs.cookie = rs.c.readCookie(rs.ex)
+		rs.cookie = rs.c.scanCookie(rs.ex)
 	}
 	return rs.cookie
+}
+
+// cookieLocked returns the decrypted session cookie; rs.mu must be held.
+func (rs *requestState) cookieLocked() *cookieSession {
+	cs := rs.scannedLocked()
+	rs.c.decodeCookie(cs)
+	return cs
 }
 
 // session returns the request's session (nil when logged out).
@@ -123,17 +132,28 @@ func (c *Client) Touch(ctx context.Context) error {
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	cs := rs.cookieLocked()
-	if !cs.present() {
+	cs := rs.scannedLocked()
+	if cs.raw == "" {
 		return nil
 	}
 	now := c.s.now().Unix()
+	threshold := int64(c.s.rollThreshold / time.Second)
+	// A cookie seen before (and decrypted then) needs no decryption to
+	// decide that it is not due for rolling.
+	if ri, ok := c.rolls.lookup(cs.raw); ok && !cs.decoded && now < ri.exp &&
+		!c.expiredAt(ri.createdAt, ri.sessionExpiresAt, now) &&
+		c.expiry(ri.createdAt, ri.sessionExpiresAt, now)-ri.exp < threshold {
+		return nil
+	}
+	c.decodeCookie(cs)
+	if !cs.present() {
+		return nil
+	}
 	var sessExp int64
 	if cs.sess != nil {
 		sessExp = cs.sess.Internal.SessionExpiresAt
 	}
-	want := c.expiry(cs.createdAt, sessExp, now)
-	if want-cs.exp < int64(c.s.rollThreshold.Seconds()) {
+	if c.expiry(cs.createdAt, sessExp, now)-cs.exp < threshold {
 		return nil
 	}
 	s, err := c.load(ctx, cs)

@@ -60,6 +60,9 @@ func SafeReturnTo(raw string, base *url.URL) (path string, ok bool) {
 	if u.Fragment != "" {
 		p += "#" + u.EscapedFragment()
 	}
+	if len(p) > maxReturnToLength { // escaping can grow it
+		return "", false
+	}
 	return p, true
 }
 

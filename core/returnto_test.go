@@ -76,7 +76,7 @@ func FuzzSafeReturnTo(f *testing.F) {
 		if err != nil || u.Host != "app.example.com" || strings.HasPrefix(u.Path, "//") {
 			t.Fatalf("SafeReturnTo(%q) = %q resolves off-origin", in, got)
 		}
-		if len(got) > 2100 {
+		if len(got) > 2048 {
 			t.Fatalf("SafeReturnTo(%q) longer than the cap", in)
 		}
 	})

@@ -19,6 +19,8 @@ type cookieSession struct {
 	loaded    bool     // sess is final (stateless, or fetched from the store)
 	chunks    []int    // indexes of chunk cookies present in the request
 	hasBase   bool     // the unchunked cookie is present
+	raw       string   // the joined cookie value
+	decoded   bool     // raw was decrypted (successfully or not)
 }
 
 // statefulID is the payload of a stateful session cookie. nextjs-auth0
@@ -29,10 +31,9 @@ type statefulID struct {
 	CreatedAt int64  `json:"createdAt,omitempty"`
 }
 
-// readCookie decodes the session cookie(s). A missing, garbled, tampered,
-// foreign-secret or expired cookie is "no session" (nil, nil): the reason
-// is logged at debug level, never returned to the user.
-func (c *Client) readCookie(ex Exchange) *cookieSession {
+// scanCookie finds the session cookie(s) of the request and joins their
+// value, without any cryptography.
+func (c *Client) scanCookie(ex Exchange) *cookieSession {
 	t := c.s.sessionCookie
 	cs := &cookieSession{}
 	ex.VisitCookies(func(name, _ string) {
@@ -45,34 +46,50 @@ func (c *Client) readCookie(ex Exchange) *cookieSession {
 	if !cs.hasBase && len(cs.chunks) == 0 {
 		return cs
 	}
-	value, _, ok := wire.JoinChunks(t.name, func(name string) (string, bool) { return cookieValue(ex, name) })
-	if !ok {
-		return cs
+	if value, _, ok := wire.JoinChunks(t.name, func(name string) (string, bool) { return cookieValue(ex, name) }); ok {
+		cs.raw = value
+	}
+	return cs
+}
+
+// decodeCookie decrypts the joined value. A missing, garbled, tampered,
+// foreign-secret or expired cookie is "no session": the reason is logged
+// at debug level, never returned to the user.
+func (c *Client) decodeCookie(cs *cookieSession) {
+	if cs.decoded {
+		return
+	}
+	cs.decoded = true
+	if cs.raw == "" {
+		return
 	}
 	now := c.s.now().Unix()
+	var sessExp int64
 	if c.store == nil {
-		s, exp, err := c.keys.OpenSession(value, now)
+		s, exp, err := c.keys.OpenSession(cs.raw, now)
 		if err != nil {
 			c.s.logger.Debug("auth0kit: ignoring session cookie", "error", err)
-			return cs
+			return
 		}
 		cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
+		sessExp = s.Internal.SessionExpiresAt
 	} else {
 		var sid struct {
 			statefulID
 			Exp int64 `json:"exp"`
 		}
-		err := c.keys.OpenJSON(value, &sid, now)
+		err := c.keys.OpenJSON(cs.raw, &sid, now)
 		if err != nil || sid.ID == "" {
 			c.s.logger.Debug("auth0kit: ignoring session id cookie", "error", err)
-			return cs
+			return
 		}
 		cs.id, cs.exp, cs.createdAt = sid.ID, sid.Exp, sid.CreatedAt
 	}
 	if c.expired(cs.createdAt, cs.sess, now) {
 		cs.sess, cs.id, cs.loaded = nil, "", false
+		return
 	}
-	return cs
+	c.rolls.remember(cs.raw, rollInfo{exp: cs.exp, createdAt: cs.createdAt, sessionExpiresAt: sessExp})
 }
 
 // present reports whether the cookie names a (possibly not yet loaded)
@@ -105,10 +122,18 @@ func (c *Client) load(ctx context.Context, cs *cookieSession) (*Session, error) 
 // expired applies the absolute cap and the provider's session_expiry
 // ceiling (with its 30 s margin), which hold whatever the cookie says.
 func (c *Client) expired(createdAt int64, s *Session, now int64) bool {
+	var sessExp int64
+	if s != nil {
+		sessExp = s.Internal.SessionExpiresAt
+	}
+	return c.expiredAt(createdAt, sessExp, now)
+}
+
+func (c *Client) expiredAt(createdAt, sessionExpiresAt, now int64) bool {
 	if c.s.absolute > 0 && createdAt > 0 && now >= createdAt+int64(c.s.absolute/time.Second) {
 		return true
 	}
-	return s != nil && s.Internal.SessionExpiresAt > 0 && now >= s.Internal.SessionExpiresAt-30
+	return sessionExpiresAt > 0 && now >= sessionExpiresAt-30
 }
 
 // expiry returns when a session that started at createdAt ends if it is
@@ -178,6 +203,8 @@ func (c *Client) writeSession(ctx context.Context, ex Exchange, cs *cookieSessio
 	}
 	c.setSessionCookies(ex, cs, value, maxAge, now)
 	cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
+	cs.raw, cs.decoded = value, true
+	c.rolls.remember(value, rollInfo{exp: exp, createdAt: s.Internal.CreatedAt, sessionExpiresAt: s.Internal.SessionExpiresAt})
 	noStore(ex)
 	return nil
 }
@@ -227,7 +254,7 @@ func (c *Client) deleteSession(ctx context.Context, ex Exchange, cs *cookieSessi
 	for _, i := range cs.chunks {
 		ex.SetCookie(t.deletion(wire.ChunkName(t.name, i)))
 	}
-	*cs = cookieSession{}
+	*cs = cookieSession{decoded: true}
 	noStore(ex)
 	return nil
 }

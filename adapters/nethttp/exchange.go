@@ -2,15 +2,15 @@ package auth0http
 
 import (
 	"net/http"
+
+	"github.com/auth0kit/auth0kit/core"
 )
 
 // exchange adapts one net/http request and its ResponseWriter to
 // auth0kit.Exchange.
 type exchange struct {
-	w       http.ResponseWriter
-	r       *http.Request
-	cookies []*http.Cookie // parsed once, on first use
-	parsed  bool
+	w http.ResponseWriter
+	r *http.Request
 }
 
 func (e *exchange) Method() string            { return e.r.Method }
@@ -21,26 +21,12 @@ func (e *exchange) Header(name string) string { return e.r.Header.Get(name) }
 func (e *exchange) RemoteAddr() string        { return e.r.RemoteAddr }
 func (e *exchange) TLS() bool                 { return e.r.TLS != nil }
 
-func (e *exchange) all() []*http.Cookie {
-	if !e.parsed {
-		e.cookies, e.parsed = e.r.Cookies(), true
-	}
-	return e.cookies
-}
-
 func (e *exchange) Cookie(name string) (string, bool) {
-	for _, c := range e.all() {
-		if c.Name == name {
-			return c.Value, true
-		}
-	}
-	return "", false
+	return auth0kit.CookieHeader(e.r.Header["Cookie"]).Get(name)
 }
 
 func (e *exchange) VisitCookies(fn func(name, value string)) {
-	for _, c := range e.all() {
-		fn(c.Name, c.Value)
-	}
+	auth0kit.CookieHeader(e.r.Header["Cookie"]).Visit(fn)
 }
 
 func (e *exchange) FormValue(name string) string { return e.r.PostFormValue(name) }

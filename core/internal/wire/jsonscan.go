@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -88,9 +90,7 @@ func (s *scanner) str() (string, bool) {
 	start := s.pos + 1
 	i := start
 	for {
-		for i < len(d) && plain[d[i]] {
-			i++
-		}
+		i = skipPlain(d, i)
 		if i >= len(d) {
 			return "", false
 		}
@@ -179,6 +179,32 @@ func (s *scanner) strSlow(start, i int) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// skipPlain returns the index of the first byte at or after i that is not
+// plain (a quote, backslash, control character or non-ASCII byte), or
+// len(d). It tests eight bytes at a time: in each term a byte's high bit is
+// set when it is < 0x20, == '"', == '\\' or >= 0x80; borrows only
+// propagate upwards from a byte that matched, so the lowest flagged byte is
+// always a real match.
+func skipPlain(d []byte, i int) int {
+	for i+8 <= len(d) {
+		w := binary.LittleEndian.Uint64(d[i:])
+		m := ((w - 0x20*lsb) | ((w ^ '"'*lsb) - lsb) | ((w ^ '\\'*lsb) - lsb) | w) & msb
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(d) && plain[d[i]] {
+		i++
+	}
+	return i
 }
 
 // hex4 decodes four hex digits, or returns -1.

@@ -37,7 +37,8 @@ func deriveKey(secret string) ([32]byte, error) {
 // Keys holds one precomputed AES-256-GCM AEAD per configured secret. The
 // first secret encrypts; every secret is tried, in order, to decrypt, which
 // supports secret rotation (AUTH0_SECRET given as a list, newest first).
-// A Keys is immutable and safe for concurrent use.
+// A Keys is immutable and safe for concurrent use; create it with NewKeys
+// (the zero value has no secret and cannot seal).
 type Keys struct {
 	aeads []cipher.AEAD
 }

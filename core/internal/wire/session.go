@@ -150,8 +150,12 @@ func (u User) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a claims object with the same rules as
-// DecodeSession. data is copied.
+// DecodeSession. data is copied. JSON null is a no-op, as encoding/json
+// expects of Unmarshalers.
 func (u *User) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
 	sc := scanner{data: append([]byte(nil), data...)}
 	var nu User
 	if !sc.user(&nu) || !sc.end() {
