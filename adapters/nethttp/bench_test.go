@@ -22,8 +22,8 @@ func benchFixture(b *testing.B) (*auth0kit.Client, *http.Cookie) {
 	}
 	var fx struct {
 		Secret, ClientID, Issuer, IDToken, AccessToken, RefreshToken, Scope, SID string
-		ExpiresAt                                                              int64
-		User                                                                   struct {
+		ExpiresAt                                                                int64
+		User                                                                     struct {
 			Sub, Name, Nickname, Email, Picture string
 			GivenName                           string `json:"given_name"`
 			FamilyName                          string `json:"family_name"`
