@@ -87,26 +87,25 @@ func parseSameSite(s string) http.SameSite {
 
 // settings are the derived, validated values the client works with.
 type settings struct {
-	issuer          string // normalised issuer URL with trailing slash for a root path
-	baseURLs        []*url.URL
-	staticBase      *url.URL // set when exactly one base URL is configured
-	sessionCookie   cookieTemplate
-	txnCookie       cookieTemplate
-	txnMaxAge       time.Duration
-	parallelTxn     bool
-	rolling         bool
-	absolute        time.Duration
-	inactivity      time.Duration
-	rollThreshold   time.Duration
-	idTokenHint     bool
-	claims          map[string]bool
-	routes          Routes
-	httpTimeout     time.Duration
-	clockTolerance  time.Duration
-	logger          *slog.Logger
-	now             func() time.Time
-	httpClient      *http.Client
-	discoveryShared bool
+	issuer         string // normalised issuer URL with trailing slash for a root path
+	baseURLs       []*url.URL
+	staticBase     *url.URL // set when exactly one base URL is configured
+	sessionCookie  cookieTemplate
+	txnCookie      cookieTemplate
+	txnMaxAge      time.Duration
+	parallelTxn    bool
+	rolling        bool
+	absolute       time.Duration
+	inactivity     time.Duration
+	rollThreshold  time.Duration
+	idTokenHint    bool
+	claims         map[string]bool
+	routes         Routes
+	httpTimeout    time.Duration
+	clockTolerance time.Duration
+	logger         *slog.Logger
+	now            func() time.Time
+	httpClient     *http.Client
 }
 
 // cookieTemplate holds the attributes shared by every cookie of one kind.

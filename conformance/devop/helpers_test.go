@@ -206,7 +206,7 @@ func (r *rp) jwks() jose.JSONWebKeySet {
 // claims and kid.
 func (r *rp) verify(token string) (map[string]any, string, error) {
 	r.t.Helper()
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return nil, "", err
 	}

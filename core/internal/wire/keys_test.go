@@ -22,7 +22,8 @@ func TestDeriveKeyDistinct(t *testing.T) {
 	if DeriveKey("a") == DeriveKey("b") {
 		t.Fatal("different secrets derived the same key")
 	}
-	if DeriveKey(notesSecret) != DeriveKey(notesSecret) {
+	first, second := DeriveKey(notesSecret), DeriveKey(notesSecret)
+	if first != second {
 		t.Fatal("derivation is not deterministic")
 	}
 }
