@@ -1,7 +1,10 @@
 package auth0kit
 
 import (
+	"errors"
+
 	"context"
+	"github.com/auth0kit/auth0kit/core/internal/wire"
 	"sync"
 	"time"
 )
@@ -143,4 +146,26 @@ func cloneSession(s *Session) *Session {
 		}
 	}
 	return &cp
+}
+
+// StoreError wraps a store's own failure (a network error, a driver error)
+// so that it matches [ErrSessionStore]: adapters answer 503 and leave the
+// session cookie as it was. Store implementations use it.
+func StoreError(err error) error {
+	if err == nil || errors.Is(err, ErrSessionStore) {
+		return err
+	}
+	return storeError(err)
+}
+
+// MarshalSession encodes a session as nextjs-auth0's SessionData JSON (the
+// stateful store record format, shared with that SDK).
+func MarshalSession(s *Session) []byte {
+	return wire.EncodeSession(nil, s, 0)
+}
+
+// UnmarshalSession decodes what [MarshalSession] (or nextjs-auth0) wrote.
+func UnmarshalSession(data []byte) (*Session, error) {
+	s, _, err := wire.DecodeSession(data)
+	return s, err
 }

@@ -10,7 +10,7 @@ import (
 // session object with a top-level "exp" claim last. Known members come first
 // in a fixed order, then Extra members sorted by key. Extra values must be
 // valid JSON; they are written verbatim. A nil s encodes as an empty
-// session.
+// session. An exp of zero is left out (a store record, not a cookie).
 func EncodeSession(dst []byte, s *Session, exp int64) []byte {
 	if s == nil {
 		s = &Session{}
@@ -32,8 +32,10 @@ func EncodeSession(dst []byte, s *Session, exp int64) []byte {
 	dst = append(dst, `,"internal":`...)
 	dst = appendInternal(dst, &s.Internal)
 	dst, _ = appendExtra(dst, false, s.Extra, isSessionKey)
-	dst = append(dst, `,"exp":`...)
-	dst = strconv.AppendInt(dst, exp, 10)
+	if exp != 0 { // zero: a store record, which carries no exp
+		dst = append(dst, `,"exp":`...)
+		dst = strconv.AppendInt(dst, exp, 10)
+	}
 	return append(dst, '}')
 }
 

@@ -1,0 +1,46 @@
+package auth0kit
+
+import (
+	"context"
+	"time"
+)
+
+// StoredSession describes one session kept by a [SessionStore], as listed
+// by [SessionLister].
+type StoredSession struct {
+	ID        string    // the store key (the value inside the session cookie)
+	SID       string    // the provider's session id (Internal.SID)
+	Sub       string    // the user
+	CreatedAt time.Time // login time (Internal.CreatedAt)
+	ExpiresAt time.Time // when the store drops it
+}
+
+// SessionLister is implemented by stores that can enumerate a user's
+// sessions through an index (never a keyspace scan), for "sign out
+// everywhere" pages. Deleting them all is DeleteByLogoutToken with only
+// Sub set.
+type SessionLister interface {
+	ListSessions(ctx context.Context, sub string) ([]StoredSession, error)
+}
+
+// RevocationList records back-channel logouts for stateless (cookie)
+// sessions, which no server can delete: a cookie whose sid (or whose sub,
+// for sessions created before the logout) is on the list reads as no
+// session. Entries only need to live as long as the longest session
+// (until).
+type RevocationList interface {
+	// Revoke records that the sessions matching claims, created at or
+	// before at, are ended.
+	Revoke(ctx context.Context, claims LogoutTokenClaims, at, until time.Time) error
+	// Revoked reports whether a session with this sid and sub, created at
+	// createdAt, was ended by a back-channel logout.
+	Revoked(ctx context.Context, sid, sub string, createdAt time.Time) (bool, error)
+}
+
+// Locker is implemented by stores that can hold a short distributed lock,
+// so that instances sharing the store refresh a session's tokens once, not
+// once per instance. Lock blocks until it holds key or ctx ends; the lock
+// expires by itself after ttl if unlock is never called.
+type Locker interface {
+	Lock(ctx context.Context, key string, ttl time.Duration) (unlock func(), err error)
+}
