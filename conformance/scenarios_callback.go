@@ -19,6 +19,18 @@ func init() {
 	register("callback/silent-login-required-is-typed", testSilentLogin)
 	register("callback/hooks", testHooks)
 	register("callback/max-age-auth-time", testMaxAge)
+	register("callback/provider-key-rotation", testKeyRotation)
+}
+
+func testKeyRotation(t *testing.T, h Harness) {
+	e := setup(t, h, devop.Options{})
+	e.login("") // the JWKS is now cached
+	e.op.RotateKeys()
+	e.browser = newBrowser(t)
+	p := e.login("returnTo=/private")
+	if !strings.HasPrefix(p.body, "private ") {
+		t.Fatalf("login after key rotation: %d %q", p.StatusCode, p.body)
+	}
 }
 
 func testCallbackFailures(t *testing.T, h Harness) {
