@@ -7,6 +7,7 @@ package conformance
 
 import (
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,12 +64,16 @@ func setup(t *testing.T, h Harness, opOpts devop.Options, opts ...auth0kit.Optio
 	case noAutoLogin:
 		opOpts.AutoLoginEmail = ""
 	}
+	clk := &clock{}
+	if opOpts.Now == nil {
+		opOpts.Now = clk.Now // provider and app share one clock
+	}
 	op := devop.Start(t, opOpts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, h: h, op: op, appURL: "http://" + ln.Addr().String(), clock: &clock{}}
+	e := &env{t: t, h: h, op: op, appURL: "http://" + ln.Addr().String(), clock: clk}
 	base := []auth0kit.Option{
 		auth0kit.WithDomain(op.Issuer()),
 		auth0kit.WithClientID(op.Client().ID),
@@ -110,9 +115,21 @@ func register(name string, run func(t *testing.T, h Harness)) {
 }
 
 // clock is a time source the scenarios can move forward.
-type clock struct{ offset time.Duration }
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
 
-func (c *clock) Now() time.Time { return time.Now().Add(c.offset) }
+// Now is the shifted time.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
 
-// Advance moves the app's clock forward.
-func (c *clock) Advance(d time.Duration) { c.offset += d }
+// Advance moves the app's and the provider's clock forward.
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}

@@ -136,7 +136,7 @@ func (c *Client) newSession(claims map[string]json.RawMessage, tr *tokenResponse
 		},
 		Internal: SessionInternal{CreatedAt: now},
 	}
-	if scope == c.cfg.AuthorizationParams["scope"] {
+	if scope == c.scopeFor(audience) {
 		s.TokenSet.RequestedScope = ""
 	}
 	if audience == c.cfg.AuthorizationParams["audience"] {

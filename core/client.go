@@ -19,6 +19,7 @@ type Client struct {
 	discovery *DiscoveryCache
 	store     SessionStore
 	rolls     *rollCache
+	tokens    refresher
 }
 
 // New builds a client from the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID,

@@ -67,6 +67,11 @@ func defaultConfig(getenv func(string) string) Config {
 	if s := getenv("AUTH0_COOKIE_SAME_SITE"); s != "" {
 		ck.SameSite = parseSameSite(s)
 	}
+	for _, name := range []string{"AUTH0_MFA_CONTEXT_TTL", "AUTH0_MFA_TOKEN_TTL"} {
+		if v, err := strconv.Atoi(getenv(name)); err == nil && v > 0 {
+			c.MFATokenTTL = time.Duration(v) * time.Second
+		}
+	}
 	if s := getenv("AUTH0_LOGOUT_STRATEGY"); s != "" {
 		c.LogoutStrategy = LogoutStrategy(s)
 	}
@@ -87,25 +92,29 @@ func parseSameSite(s string) http.SameSite {
 
 // settings are the derived, validated values the client works with.
 type settings struct {
-	issuer         string // normalised issuer URL with trailing slash for a root path
-	baseURLs       []*url.URL
-	staticBase     *url.URL // set when exactly one base URL is configured
-	sessionCookie  cookieTemplate
-	txnCookie      cookieTemplate
-	txnMaxAge      time.Duration
-	parallelTxn    bool
-	rolling        bool
-	absolute       time.Duration
-	inactivity     time.Duration
-	rollThreshold  time.Duration
-	idTokenHint    bool
-	claims         map[string]bool
-	routes         Routes
-	httpTimeout    time.Duration
-	clockTolerance time.Duration
-	logger         *slog.Logger
-	now            func() time.Time
-	httpClient     *http.Client
+	issuer           string // normalised issuer URL with trailing slash for a root path
+	baseURLs         []*url.URL
+	staticBase       *url.URL // set when exactly one base URL is configured
+	sessionCookie    cookieTemplate
+	txnCookie        cookieTemplate
+	txnMaxAge        time.Duration
+	parallelTxn      bool
+	rolling          bool
+	absolute         time.Duration
+	inactivity       time.Duration
+	rollThreshold    time.Duration
+	idTokenHint      bool
+	claims           map[string]bool
+	routes           Routes
+	refreshLeeway    time.Duration
+	refreshMemo      time.Duration
+	mfaTokenTTL      time.Duration
+	accessTokenRoute bool
+	httpTimeout      time.Duration
+	clockTolerance   time.Duration
+	logger           *slog.Logger
+	now              func() time.Time
+	httpClient       *http.Client
 }
 
 // cookieTemplate holds the attributes shared by every cookie of one kind.
@@ -249,6 +258,18 @@ func (c *Config) resolve() (*settings, error) {
 	if !strings.HasPrefix(c.SignInReturnToPath, "/") || strings.HasPrefix(c.SignInReturnToPath, "//") {
 		return nil, invalid("SignInReturnToPath", "must be a path starting with a single /")
 	}
+	for aud, sc := range c.AudienceScopes {
+		if !hasScope(sc, "openid") {
+			return nil, invalid("AudienceScopes["+strconv.Quote(aud)+"]", "must include the openid scope")
+		}
+	}
+	s.refreshLeeway = durOr(c.TokenRefreshLeeway, time.Minute)
+	if s.refreshLeeway < 0 {
+		s.refreshLeeway = 0
+	}
+	s.refreshMemo = durOr(c.RefreshMemo, 30*time.Second)
+	s.mfaTokenTTL = durOr(c.MFATokenTTL, 300*time.Second)
+	s.accessTokenRoute = c.EnableAccessTokenEndpoint == nil || *c.EnableAccessTokenEndpoint
 	s.httpTimeout = durOr(c.HTTPTimeout, 5*time.Second)
 	s.clockTolerance = durOr(c.ClockTolerance, 30*time.Second)
 	s.logger = c.Logger

@@ -99,6 +99,10 @@ func (e *Error) Is(target error) bool {
 		return target == ErrNoSession
 	case CodeSessionStoreError:
 		return target == ErrSessionStore
+	case CodeMissingRefreshToken:
+		return target == ErrMissingRefreshToken
+	case CodeFailedToRefreshToken:
+		return target == ErrRefreshFailed
 	}
 	return false
 }
@@ -110,6 +114,7 @@ type OAuthError struct {
 	Description string // "error_description"
 	URI         string // "error_uri"
 	StatusCode  int    // HTTP status of a token endpoint response; 0 for redirects
+	body        []byte // the raw error body, for extension members (mfa_token)
 }
 
 func (e *OAuthError) Error() string {
@@ -133,7 +138,7 @@ func HTTPStatus(err error) int {
 		return http.StatusOK
 	case errors.Is(err, ErrSessionStore):
 		return http.StatusServiceUnavailable
-	case errors.Is(err, ErrNoSession):
+	case errors.Is(err, ErrNoSession), errors.Is(err, ErrMissingRefreshToken), errors.Is(err, ErrRefreshFailed):
 		return http.StatusUnauthorized
 	case errors.Is(err, ErrDiscovery):
 		return http.StatusBadGateway

@@ -56,6 +56,9 @@ func (c *Client) StartLogin(ctx context.Context, ex Exchange, opts LoginOptions)
 			params[k] = v
 		}
 	}
+	if _, perCall := opts.AuthorizationParams["scope"]; !perCall {
+		params["scope"] = c.scopeFor(params["audience"])
+	}
 	redirectURI := params["redirect_uri"] // only from configuration
 	delete(params, "redirect_uri")
 	if redirectURI == "" {

@@ -110,9 +110,28 @@ type Config struct {
 	// parameters win key by key. Default scope "openid profile email
 	// offline_access" (AUTH0_SCOPE), audience AUTH0_AUDIENCE.
 	AuthorizationParams map[string]string
-	Routes              Routes
-	Session             SessionOptions
-	TransactionCookie   TransactionCookieOptions
+	// AudienceScopes are default scopes per API audience (nextjs-auth0's
+	// scope map): a login or token request for that audience asks for
+	// them instead of the global scope.
+	AudienceScopes map[string]string
+	// TokenRefreshLeeway refreshes an access token this long before it
+	// expires (default 60 s), so a token handed to the application is not
+	// about to expire in flight.
+	TokenRefreshLeeway time.Duration
+	// RefreshMemo is how long the result of a refresh is remembered for
+	// requests that still carry the pre-refresh refresh token (default
+	// 30 s): they get the new tokens instead of replaying a rotated
+	// refresh token, which a strict provider answers by revoking the grant.
+	RefreshMemo time.Duration
+	// MFATokenTTL is the lifetime of the encrypted mfa_token handed out
+	// with [MfaRequiredError] (default 300 s; env AUTH0_MFA_TOKEN_TTL or
+	// AUTH0_MFA_CONTEXT_TTL).
+	MFATokenTTL time.Duration
+	// EnableAccessTokenEndpoint mounts /auth/access-token (default true).
+	EnableAccessTokenEndpoint *bool
+	Routes                    Routes
+	Session                   SessionOptions
+	TransactionCookie         TransactionCookieOptions
 	// ParallelTransactions writes one __txn_{state} cookie per login
 	// (default true); false uses a single __txn_ cookie.
 	ParallelTransactions *bool
@@ -172,6 +191,33 @@ func WithAuthorizationParams(params map[string]string) Option {
 			c.AuthorizationParams[k] = v
 		}
 	}
+}
+
+// WithAudienceScopes sets default scopes per API audience, e.g.
+// {"https://api.example.com/": "openid profile read:orders"}.
+func WithAudienceScopes(m map[string]string) Option {
+	return func(c *Config) {
+		c.AudienceScopes = make(map[string]string, len(m))
+		for k, v := range m {
+			c.AudienceScopes[k] = v
+		}
+	}
+}
+
+// WithTokenRefreshLeeway refreshes access tokens this long before they
+// expire (default 60 s).
+func WithTokenRefreshLeeway(d time.Duration) Option {
+	return func(c *Config) { c.TokenRefreshLeeway = d }
+}
+
+// WithMFATokenTTL sets how long an mfa_token from [MfaRequiredError] stays
+// valid (default 300 s).
+func WithMFATokenTTL(d time.Duration) Option { return func(c *Config) { c.MFATokenTTL = d } }
+
+// WithAccessTokenEndpoint mounts or hides /auth/access-token (default
+// mounted).
+func WithAccessTokenEndpoint(on bool) Option {
+	return func(c *Config) { c.EnableAccessTokenEndpoint = &on }
 }
 
 // WithRoutes overrides route paths; empty fields keep their defaults.

@@ -32,6 +32,10 @@ func (c *Client) Handle(ctx context.Context, ex Exchange) (res *Response, handle
 		return c.handleLogout(ctx, ex), true
 	case r.Profile:
 		return c.handleProfile(ctx, ex), true
+	case r.AccessToken:
+		if c.s.accessTokenRoute {
+			return c.handleAccessToken(ctx, ex), true
+		}
 	}
 	return nil, false
 }
@@ -42,7 +46,8 @@ func (c *Client) IsRoute(path string) bool {
 		path = strings.TrimSuffix(path, "/")
 	}
 	r := c.s.routes
-	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile
+	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile ||
+		(path == r.AccessToken && c.s.accessTokenRoute)
 }
 
 func redirect(status int, location string) *Response {

@@ -68,7 +68,7 @@ func (c *Client) postForm(ctx context.Context, endpoint string, form url.Values)
 		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
-		oe := &OAuthError{StatusCode: resp.StatusCode}
+		oe := &OAuthError{StatusCode: resp.StatusCode, body: body}
 		var raw struct {
 			Error       string `json:"error"`
 			Description string `json:"error_description"`

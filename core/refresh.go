@@ -1,0 +1,246 @@
+package auth0kit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// refreshRequest is one refresh-token grant to make.
+type refreshRequest struct {
+	refreshToken string
+	audience     string // the token's audience (sent only when sendAudience)
+	scope        string // the requested scope (sent only when sendScope)
+	sendAudience bool
+	sendScope    bool
+}
+
+// key identifies refreshes that can share one token request.
+func (r refreshRequest) key(rt string) string {
+	k := rt + "\x00" + r.audience + "\x00"
+	if r.sendScope {
+		k += r.scope
+	}
+	if r.sendAudience {
+		k += "\x00a"
+	}
+	return k
+}
+
+// refreshResult is what a refresh produced.
+type refreshResult struct {
+	set          AccessTokenSet
+	refreshToken string // the new refresh token, or "" when not rotated
+	idToken      string
+	claims       map[string]json.RawMessage
+}
+
+// refresher coalesces refreshes and remembers recent rotations.
+type refresher struct {
+	flight singleflight.Group
+
+	mu      sync.Mutex
+	memo    map[string]memoEntry // refresh key → recent result
+	rotated map[string]memoEntry // old refresh token → result holding the new one
+}
+
+type memoEntry struct {
+	res     *refreshResult
+	expires time.Time
+}
+
+// maxMemo bounds the refresher's maps; expired entries are pruned first.
+const maxMemo = 4096
+
+func (r *refresher) recall(m map[string]memoEntry, key string, now time.Time) *refreshResult {
+	if e, ok := m[key]; ok && now.Before(e.expires) {
+		return e.res
+	}
+	return nil
+}
+
+func (r *refresher) remember(key, oldRT string, res *refreshResult, now time.Time, ttl time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.memo == nil {
+		r.memo, r.rotated = map[string]memoEntry{}, map[string]memoEntry{}
+	}
+	for _, m := range []map[string]memoEntry{r.memo, r.rotated} {
+		if len(m) >= maxMemo {
+			for k, e := range m {
+				if !now.Before(e.expires) {
+					delete(m, k)
+				}
+			}
+			if len(m) >= maxMemo {
+				clear(m)
+			}
+		}
+	}
+	e := memoEntry{res: res, expires: now.Add(ttl)}
+	r.memo[key] = e
+	if res.refreshToken != "" && res.refreshToken != oldRT {
+		r.rotated[oldRT] = e
+	}
+}
+
+// current follows recorded rotations from rt to the newest refresh token.
+func (r *refresher) current(rt string, now time.Time) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for range 8 {
+		res := r.recall(r.rotated, rt, now)
+		if res == nil || res.refreshToken == "" {
+			break
+		}
+		rt = res.refreshToken
+	}
+	return rt
+}
+
+func (r *refresher) recent(key string, now time.Time) *refreshResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.recall(r.memo, key, now)
+}
+
+// refresh gets a token for req, sharing one token request among concurrent
+// callers with the same refresh token, audience and scope.
+func (c *Client) refresh(ctx context.Context, sessionID string, req refreshRequest, sub string) (*refreshResult, error) {
+	now := c.s.now()
+	original := req.refreshToken
+	// A request still carrying a refresh token rotated moments ago gets
+	// that refresh's result, or refreshes with the newest token.
+	if res := c.tokens.recent(req.key(original), now); res != nil {
+		return withRotation(res, c.tokens.current(original, now), original), nil
+	}
+	req.refreshToken = c.tokens.current(original, now)
+	key := req.key(req.refreshToken)
+	if res := c.tokens.recent(key, now); res != nil {
+		return withRotation(res, req.refreshToken, original), nil
+	}
+	ch := c.tokens.flight.DoChan(key, func() (any, error) {
+		// The shared request must not die with the first caller's context.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*c.s.httpTimeout)
+		defer cancel()
+		res, err := c.refreshLocked(fctx, sessionID, req, sub)
+		if err == nil {
+			c.tokens.remember(key, req.refreshToken, res, c.s.now(), c.s.refreshMemo)
+		}
+		return res, err
+	})
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return withRotation(r.Val.(*refreshResult), req.refreshToken, original), nil
+	}
+}
+
+// withRotation makes sure a caller whose session still holds original
+// stores the newest refresh token, even when it came from a memo.
+func withRotation(res *refreshResult, current, original string) *refreshResult {
+	if res.refreshToken != "" || current == original {
+		return res
+	}
+	cp := *res
+	cp.refreshToken = current
+	return &cp
+}
+
+// refreshLocked holds the store's lock (when it has one) around the
+// refresh, so that instances sharing a stateful store refresh once: after
+// taking the lock it re-reads the session, and uses tokens another
+// instance just stored instead of spending the refresh token again.
+func (c *Client) refreshLocked(ctx context.Context, sessionID string, req refreshRequest, sub string) (*refreshResult, error) {
+	locker, ok := c.store.(Locker)
+	if !ok || sessionID == "" {
+		return c.refreshGrant(ctx, req, sub)
+	}
+	unlock, err := locker.Lock(ctx, "refresh:"+sessionID, 2*c.s.httpTimeout)
+	if err != nil {
+		return nil, StoreError(err)
+	}
+	defer unlock()
+	stored, err := c.store.Get(ctx, sessionID)
+	if err != nil {
+		return nil, StoreError(err)
+	}
+	if stored != nil && stored.TokenSet.RefreshToken != "" && stored.TokenSet.RefreshToken != req.refreshToken {
+		globalAud := firstNonEmpty(stored.TokenSet.Audience, c.cfg.AuthorizationParams["audience"])
+		choice := c.chooseToken(stored, req.audience, globalAud, req.scope, req.sendScope)
+		if choice.found && choice.set.AccessToken != "" &&
+			c.s.now().Add(c.s.refreshLeeway).Unix() < choice.set.ExpiresAt {
+			set := choice.set
+			set.Audience = req.audience
+			return &refreshResult{set: set, refreshToken: stored.TokenSet.RefreshToken, idToken: stored.TokenSet.IDToken}, nil
+		}
+		req.refreshToken = stored.TokenSet.RefreshToken
+	}
+	return c.refreshGrant(ctx, req, sub)
+}
+
+// refreshGrant makes the refresh_token grant (scope and audience only when
+// the caller asked for them, as nextjs-auth0 does) and verifies any ID
+// token it returns.
+func (c *Client) refreshGrant(ctx context.Context, req refreshRequest, sub string) (*refreshResult, error) {
+	p, err := c.discover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {req.refreshToken}}
+	if req.sendScope {
+		form.Set("scope", req.scope)
+	}
+	if req.sendAudience {
+		form.Set("audience", req.audience)
+	}
+	tr, err := c.tokenRequest(ctx, p, form)
+	if err != nil {
+		return nil, c.tokenError(err, req.audience, req.scope, CodeFailedToRefreshToken,
+			"the access token has expired and there was an error while trying to refresh it")
+	}
+	now := c.s.now().Unix()
+	res := &refreshResult{refreshToken: tr.RefreshToken, idToken: tr.IDToken, set: AccessTokenSet{
+		AccessToken: tr.AccessToken, Scope: firstNonEmpty(tr.Scope, req.scope), RequestedScope: req.scope,
+		Audience: req.audience, TokenType: tr.TokenType,
+	}}
+	if n := tr.expiresIn(); n > 0 {
+		res.set.ExpiresAt = now + n
+	}
+	if tr.IDToken != "" {
+		idt, err := c.verifyIDToken(ctx, p, tr.IDToken, idTokenChecks{})
+		if err != nil {
+			return nil, &Error{Code: CodeFailedToRefreshToken, Message: "the refreshed ID token is invalid", Err: err}
+		}
+		if sub != "" && idt.sub != sub {
+			return nil, &Error{Code: CodeFailedToRefreshToken, Message: "the refreshed ID token is for another user",
+				Err: &IDTokenError{Reason: "sub changed on refresh"}}
+		}
+		res.claims = idt.claims
+	}
+	return res, nil
+}
+
+// tokenError turns a token endpoint failure into the SDK's error: an
+// [*MfaRequiredError] for mfa_required, else an [*Error] with code and
+// message wrapping the provider's answer.
+func (c *Client) tokenError(err error, audience, scope, code, msg string) error {
+	var oe *OAuthError
+	if errors.As(err, &oe) && oe.Code == "mfa_required" {
+		return c.mfaRequired(oe, audience, scope)
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeDiscoveryError {
+		return err
+	}
+	return &Error{Code: code, Message: msg, Err: err}
+}
