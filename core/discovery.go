@@ -21,6 +21,7 @@ type Metadata struct {
 	RevocationEndpoint    string   `json:"revocation_endpoint"`
 	SigningAlgs           []string `json:"id_token_signing_alg_values_supported"`
 	IssParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
+	BackchannelEndpoint   string   `json:"backchannel_authentication_endpoint"`
 }
 
 // provider is one discovered OpenID Provider: its metadata, and a go-oidc

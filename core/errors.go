@@ -99,6 +99,8 @@ func (e *Error) Is(target error) bool {
 		return target == ErrNoSession
 	case CodeSessionStoreError:
 		return target == ErrSessionStore
+	case CodeBackchannelError, CodeBackchannelNotSupported:
+		return target == ErrBackchannel
 	case CodeMissingRefreshToken:
 		return target == ErrMissingRefreshToken
 	case CodeFailedToRefreshToken:
