@@ -20,6 +20,9 @@ type Client struct {
 	store     SessionStore
 	rolls     *rollCache
 	tokens    refresher
+	// revocations is the back-channel logout list for stateless sessions.
+	revocations RevocationList
+	jtis        jtiCache
 }
 
 // New builds a client from the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID,
@@ -40,7 +43,8 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, invalid("Secret (AUTH0_SECRET)", err.Error())
 	}
-	c := &Client{cfg: cfg, s: s, keys: keys, store: cfg.SessionStore, rolls: newRollCache()}
+	c := &Client{cfg: cfg, s: s, keys: keys, store: cfg.SessionStore, rolls: newRollCache(),
+		revocations: cfg.RevocationList}
 	hc := *s.httpClient
 	if hc.Timeout == 0 {
 		hc.Timeout = s.httpTimeout

@@ -48,6 +48,12 @@ type verifiedIDToken struct {
 // against the JWKS (never "none", never an HMAC), iss and aud. Time claims
 // are checked by verifyIDToken, with the configured clock tolerance.
 func (c *Client) verifier(p *provider) *oidc.IDTokenVerifier {
+	return c.verifierWith(p, &oidc.Config{ClientID: c.cfg.ClientID, SkipExpiryCheck: true})
+}
+
+// verifierWith is verifier with cfg, its SupportedSigningAlgs set to the
+// provider's asymmetric algorithms.
+func (c *Client) verifierWith(p *provider, cfg *oidc.Config) *oidc.IDTokenVerifier {
 	algs := []string{}
 	for _, a := range p.meta.SigningAlgs {
 		switch a {
@@ -58,7 +64,9 @@ func (c *Client) verifier(p *provider) *oidc.IDTokenVerifier {
 	if len(algs) == 0 {
 		algs = []string{"RS256"}
 	}
-	return p.oidc.Verifier(&oidc.Config{ClientID: c.cfg.ClientID, SupportedSigningAlgs: algs, SkipExpiryCheck: true})
+	cp := *cfg
+	cp.SupportedSigningAlgs = algs
+	return p.oidc.Verifier(&cp)
 }
 
 // verifyIDToken fully verifies raw: signature, alg, iss, aud, azp, exp and

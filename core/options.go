@@ -142,8 +142,11 @@ type Config struct {
 	SignInReturnToPath string // default /
 	// IDTokenClaims is the allow-list of ID token claims kept in the
 	// session's user. Default [DefaultIDTokenClaims].
-	IDTokenClaims  []string
-	SessionStore   SessionStore // nil: stateless encrypted cookie sessions
+	IDTokenClaims []string
+	SessionStore  SessionStore // nil: stateless encrypted cookie sessions
+	// RevocationList makes back-channel logout work with stateless
+	// sessions (see [Client.HandleBackchannelLogout]).
+	RevocationList RevocationList
 	HTTPClient     *http.Client // the customFetch equivalent
 	HTTPTimeout    time.Duration
 	ClockTolerance time.Duration // ID token exp/iat leeway, default 30s
@@ -259,6 +262,13 @@ func WithIDTokenClaims(claims ...string) Option {
 // WithSessionStore keeps sessions server-side; the cookie then holds only an
 // opaque session id.
 func WithSessionStore(s SessionStore) Option { return func(c *Config) { c.SessionStore = s } }
+
+// WithRevocationList records back-channel logouts for stateless cookie
+// sessions, so a logged-out sid is refused on its next request. Any store
+// implementing [RevocationList] works (the memory, Redis and SQL stores do).
+func WithRevocationList(rl RevocationList) Option {
+	return func(c *Config) { c.RevocationList = rl }
+}
 
 // WithHTTPClient sets the client used for every call to the provider.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Config) { c.HTTPClient = hc } }

@@ -15,14 +15,17 @@ import (
 // returned [Response]; all route logic lives here so every framework
 // answers alike.
 func (c *Client) Handle(ctx context.Context, ex Exchange) (res *Response, handled bool) {
-	if ex.Method() != http.MethodGet && ex.Method() != http.MethodHead {
-		return nil, false
-	}
 	path := ex.Path()
 	if len(path) > 1 {
 		path = strings.TrimSuffix(path, "/")
 	}
 	r := c.s.routes
+	if ex.Method() == http.MethodPost && path == r.BackchannelLogout {
+		return c.handleBackchannelLogout(ctx, ex), true
+	}
+	if ex.Method() != http.MethodGet && ex.Method() != http.MethodHead {
+		return nil, false
+	}
 	switch path {
 	case r.Login:
 		return c.handleLogin(ctx, ex), true
@@ -46,7 +49,7 @@ func (c *Client) IsRoute(path string) bool {
 		path = strings.TrimSuffix(path, "/")
 	}
 	r := c.s.routes
-	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile ||
+	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile || path == r.BackchannelLogout ||
 		(path == r.AccessToken && c.s.accessTokenRoute)
 }
 
@@ -181,4 +184,28 @@ func (c *Client) LoginURL(requestURI string) string {
 func UnauthorizedJSON() *Response {
 	return &Response{Status: http.StatusUnauthorized, ContentType: "application/json",
 		Body: []byte(`{"error":"not_authenticated","description":"The user does not have an active session or is not authenticated"}`)}
+}
+
+// handleBackchannelLogout serves POST /auth/backchannel-logout: the form
+// field logout_token; 200 when the sessions were ended, 400 with a JSON
+// error for a refused token, 503 when the store is down, 500 when neither
+// a store nor a revocation list is configured.
+func (c *Client) handleBackchannelLogout(ctx context.Context, ex Exchange) *Response {
+	ex.SetHeader("Cache-Control", "no-store")
+	err := c.HandleBackchannelLogout(ctx, ex.FormValue("logout_token"))
+	var cfg *InvalidConfigurationError
+	switch {
+	case err == nil:
+		return &Response{Status: http.StatusOK}
+	case errors.Is(err, ErrBackchannelLogout):
+		c.s.logger.Info("auth0kit: logout token refused", "error", err)
+		var lte *LogoutTokenError
+		errors.As(err, &lte)
+		return JSONError(http.StatusBadRequest, "invalid_request", "The logout token is invalid: "+lte.Reason+".")
+	case errors.Is(err, ErrSessionStore):
+		return JSONError(http.StatusServiceUnavailable, CodeSessionStoreError, "The session store is unavailable.")
+	case errors.As(err, &cfg):
+		return JSONError(http.StatusInternalServerError, "invalid_configuration", "Back-channel logout is not configured.")
+	}
+	return JSONError(HTTPStatus(err), CodeBackchannelLogoutError, "The logout token could not be processed.")
 }

@@ -21,6 +21,9 @@ type cookieSession struct {
 	hasBase   bool     // the unchunked cookie is present
 	raw       string   // the joined cookie value
 	decoded   bool     // raw was decrypted (successfully or not)
+	// revChecked: the stateless session was checked against the
+	// revocation list (back-channel logout).
+	revChecked bool
 }
 
 // statefulID is the payload of a stateful session cookie. nextjs-auth0
@@ -99,6 +102,17 @@ func (cs *cookieSession) present() bool { return cs.sess != nil || cs.id != "" }
 // load completes a stateful read with the store lookup.
 func (c *Client) load(ctx context.Context, cs *cookieSession) (*Session, error) {
 	if cs.loaded || cs.id == "" {
+		if cs.sess != nil && c.store == nil && c.revocations != nil && !cs.revChecked {
+			s := cs.sess
+			revoked, err := c.revocations.Revoked(ctx, s.Internal.SID, s.User.Sub, time.Unix(s.Internal.CreatedAt, 0))
+			if err != nil {
+				return nil, StoreError(err)
+			}
+			cs.revChecked = true
+			if revoked {
+				cs.sess, cs.loaded = nil, false
+			}
+		}
 		return cs.sess, nil
 	}
 	s, err := c.store.Get(ctx, cs.id)

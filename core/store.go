@@ -38,11 +38,16 @@ type LogoutTokenClaims struct {
 }
 
 // MemoryStore is an in-process [SessionStore] for development, tests and
-// single-instance apps. Sessions vanish when the process exits.
+// single-instance apps. Sessions vanish when the process exits. It also
+// implements [SessionLister], [RevocationList] (so it can back
+// [WithRevocationList] for stateless sessions) and [Locker].
 type MemoryStore struct {
-	mu   sync.Mutex
-	data map[string]memoryEntry
-	now  func() time.Time
+	mu          sync.Mutex
+	data        map[string]memoryEntry
+	now         func() time.Time
+	revokedSIDs map[string]revocation
+	revokedSubs map[string]revocation
+	locks       map[string]time.Time
 }
 
 type memoryEntry struct {
