@@ -3,6 +3,11 @@ package auth0kit
 import (
 	"container/list"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -105,19 +110,11 @@ func (c *Client) discover(ctx context.Context) (*provider, error) {
 		return p, nil
 	}
 	v, err, _ := c.discovery.flight.Do(c.s.issuer, func() (any, error) {
-		// The provider's key set outlives this request: go-oidc keeps only
-		// the HTTP client from this context (whose Timeout bounds every
-		// later JWKS fetch), never its cancellation.
-		octx := oidc.ClientContext(context.WithoutCancel(ctx), c.hc)
-		octx, cancel := context.WithTimeout(octx, c.s.httpTimeout)
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.s.httpTimeout)
 		defer cancel()
-		op, err := oidc.NewProvider(octx, c.s.issuer)
+		p, err := c.fetchMetadata(dctx)
 		if err != nil {
-			return nil, &Error{Code: CodeDiscoveryError, Message: "discovery failed for " + c.s.issuer, Err: err}
-		}
-		p := &provider{oidc: op}
-		if err := op.Claims(&p.meta); err != nil {
-			return nil, &Error{Code: CodeDiscoveryError, Message: "discovery document unreadable", Err: err}
+			return nil, err
 		}
 		c.discovery.put(c.s.issuer, p, c.s.now())
 		return p, nil
@@ -126,4 +123,46 @@ func (c *Client) discover(ctx context.Context) (*provider, error) {
 		return nil, err
 	}
 	return v.(*provider), nil
+}
+
+// fetchMetadata reads the discovery document. Its issuer must equal the
+// configured one, except for a trailing slash: AUTH0_DOMAIN is normalised
+// the Auth0 way (https://tenant/), while other providers publish issuers
+// without one (https://accounts.google.com). ID tokens are then checked
+// against the discovered issuer, exactly.
+func (c *Client) fetchMetadata(ctx context.Context) (*provider, error) {
+	fail := func(msg string, err error) error {
+		return &Error{Code: CodeDiscoveryError, Message: msg + " (" + c.s.issuer + ")", Err: err}
+	}
+	wellKnown := strings.TrimSuffix(c.s.issuer, "/") + "/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, wellKnown, nil)
+	if err != nil {
+		return nil, fail("bad discovery URL", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, fail("discovery request failed", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return nil, fail("discovery answered "+resp.Status, err)
+	}
+	var meta Metadata
+	if err := json.Unmarshal(body, &meta); err != nil {
+		return nil, fail("discovery document is not JSON", err)
+	}
+	if meta.Issuer == "" || strings.TrimSuffix(meta.Issuer, "/") != strings.TrimSuffix(c.s.issuer, "/") {
+		return nil, fail("discovery issuer "+strconv.Quote(meta.Issuer)+" does not match", nil)
+	}
+	if meta.AuthorizationEndpoint == "" || meta.TokenEndpoint == "" || meta.JWKSURI == "" {
+		return nil, fail("discovery document lacks authorization, token or jwks endpoints", nil)
+	}
+	cfg := oidc.ProviderConfig{IssuerURL: meta.Issuer, AuthURL: meta.AuthorizationEndpoint,
+		TokenURL: meta.TokenEndpoint, UserInfoURL: meta.UserinfoEndpoint, JWKSURL: meta.JWKSURI,
+		Algorithms: meta.SigningAlgs}
+	// The key set outlives this request: go-oidc keeps only the HTTP client
+	// of this context (whose Timeout bounds every JWKS fetch).
+	return &provider{meta: meta, oidc: cfg.NewProvider(oidc.ClientContext(context.Background(), c.hc))}, nil
 }
