@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,7 +15,7 @@ func (e *env) login(query string) *page {
 	if query != "" {
 		u += "?" + query
 	}
-	return e.browser.get(u)
+	return e.browse(u)
 }
 
 // authorize starts a login and lets the provider answer, but stops before
@@ -25,19 +26,30 @@ func (e *env) authorize(query string) *url.URL {
 	if query != "" {
 		u += "?" + query
 	}
-	first := e.browser.hit(u)
-	if first.StatusCode/100 != 3 {
-		e.t.Fatalf("login: status %d, want a redirect: %s", first.StatusCode, first.body)
+	p := e.browser.hit(u)
+	for range 10 {
+		switch {
+		case p.StatusCode/100 == 3:
+			next := p.location(e.t)
+			if !next.IsAbs() {
+				next = p.Request.URL.ResolveReference(next)
+			}
+			if strings.HasPrefix(next.String(), e.appURL) && next.Path != e.client.Routes().Login {
+				return next
+			}
+			p = e.browser.hit(next.String())
+		case p.StatusCode == http.StatusOK && e.onProvider(p):
+			action, values, ok := providerForm(p)
+			if !ok {
+				e.t.Fatalf("provider page without a form: %s", p.body)
+			}
+			p = e.browser.post(action, values, false)
+		default:
+			e.t.Fatalf("authorize: status %d at %s: %s", p.StatusCode, p.Request.URL, p.body)
+		}
 	}
-	op := e.browser.hit(first.location(e.t).String())
-	if op.StatusCode/100 != 3 {
-		e.t.Fatalf("provider /authorize: status %d: %s", op.StatusCode, op.body)
-	}
-	cb := op.location(e.t)
-	if !strings.HasPrefix(cb.String(), e.appURL) {
-		e.t.Fatalf("provider redirected to %s, not to the app", cb)
-	}
-	return cb
+	e.t.Fatal("authorize: too many steps")
+	return nil
 }
 
 // withParam returns u with one query parameter replaced.
@@ -83,4 +95,29 @@ func findCookie(p *page, name string) *http.Cookie {
 		}
 	}
 	return nil
+}
+
+// metadata returns a member of the provider's discovery document.
+func (e *env) metadata(name string) string {
+	e.t.Helper()
+	resp, err := http.Get(strings.TrimSuffix(e.issuer, "/") + "/.well-known/openid-configuration")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		e.t.Fatal(err)
+	}
+	v, _ := m[name].(string)
+	return v
+}
+
+// refreshes counts refresh-token grants at the development provider; -1
+// on a provider that does not say.
+func (e *env) refreshes() int {
+	if e.op == nil {
+		return -1
+	}
+	return e.op.TokenRequests("refresh_token")
 }

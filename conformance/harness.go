@@ -7,6 +7,9 @@ package conformance
 
 import (
 	"net"
+	"os"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,47 +40,63 @@ type Harness struct {
 	//
 	// It must return once the server accepts connections.
 	Serve func(t *testing.T, ln net.Listener, client *auth0kit.Client)
+
+	certified *certifiedOP // set by Run for the certified provider's pass
 }
 
 // env is one scenario's world: a provider, an app and a browser.
 type env struct {
 	t       *testing.T
 	h       Harness
-	op      *devop.Provider
-	appURL  string
+	op      *devop.Provider // nil on the certified provider
+	issuer  string
 	client  *auth0kit.Client
+	appURL  string
 	browser *browser
 	clock   *clock
+	// clientID and clientSecret are the app's registration at the provider.
+	clientID, clientSecret string
 }
 
 // secret is the cookie secret of the apps under test.
 const secret = "conformance-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 
-// setup starts a development provider and the adapter's app configured
-// with opts (after the defaults: the provider, its client, the app's base
-// URL, the secret and a controllable clock).
+// setup starts the scenario's provider (the development provider, or a
+// fresh client registration at the certified one) and the adapter's app
+// configured with opts (after the defaults: the provider, the client, the
+// app's base URL, the secret and a controllable clock).
 func setup(t *testing.T, h Harness, opOpts devop.Options, opts ...auth0kit.Option) *env {
 	t.Helper()
-	switch opOpts.AutoLoginEmail {
-	case "":
-		opOpts.AutoLoginEmail = "jane.doe@example.com"
-	case noAutoLogin:
-		opOpts.AutoLoginEmail = ""
-	}
-	clk := &clock{}
-	if opOpts.Now == nil {
-		opOpts.Now = clk.Now // provider and app share one clock
-	}
-	op := devop.Start(t, opOpts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, h: h, op: op, appURL: "http://" + ln.Addr().String(), clock: clk}
+	e := &env{t: t, h: h, appURL: "http://" + ln.Addr().String(), clock: &clock{}}
+	if h.certified != nil {
+		e.issuer = h.certified.issuer
+		e.clientID, e.clientSecret = h.certified.register(t, e.appURL)
+	} else {
+		switch opOpts.AutoLoginEmail {
+		case "":
+			opOpts.AutoLoginEmail = loginEmail
+		case noAutoLogin:
+			opOpts.AutoLoginEmail = ""
+		}
+		if opOpts.Now == nil {
+			opOpts.Now = e.clock.Now // provider and app share one clock
+		}
+		if len(opOpts.Clients) == 0 {
+			opOpts.Clients = []devop.Client{{ID: devop.DefaultClientID, Secret: devop.DefaultClientSecret,
+				BackchannelLogoutURI: e.appURL + "/auth/backchannel-logout"}}
+		}
+		e.op = devop.Start(t, opOpts)
+		e.issuer = e.op.Issuer()
+		e.clientID, e.clientSecret = e.op.Client().ID, e.op.Client().Secret
+	}
 	base := []auth0kit.Option{
-		auth0kit.WithDomain(op.Issuer()),
-		auth0kit.WithClientID(op.Client().ID),
-		auth0kit.WithClientSecret(op.Client().Secret),
+		auth0kit.WithDomain(e.issuer),
+		auth0kit.WithClientID(e.clientID),
+		auth0kit.WithClientSecret(e.clientSecret),
 		auth0kit.WithSecret(secret),
 		auth0kit.WithAppBaseURL(e.appURL),
 		auth0kit.WithClock(e.clock.Now),
@@ -92,8 +111,40 @@ func setup(t *testing.T, h Harness, opOpts devop.Options, opts ...auth0kit.Optio
 	return e
 }
 
-// Run runs every scenario against h, each as a subtest named after it.
+// needDevop skips a scenario (or part) that needs the development
+// provider's test hooks (token tampering, request counters, a shared
+// clock, Auth0-only endpoints).
+func (e *env) needDevop(why string) {
+	e.t.Helper()
+	if e.op == nil {
+		e.t.Skip("needs the development provider: " + why)
+	}
+}
+
+// certified reports whether the scenario runs against the certified
+// provider.
+func (e *env) certified() bool { return e.op == nil }
+
+// Run runs every scenario against h, on the development provider and on
+// the certified provider (node oidc-provider), as subtests
+// "<provider>/<scenario>". AUTH0KIT_CONFORMANCE_PROVIDERS (a comma list of
+// "devop", "oidc-provider") limits the providers, for quick local runs.
 func Run(t *testing.T, h Harness) {
+	only := os.Getenv("AUTH0KIT_CONFORMANCE_PROVIDERS")
+	want := func(kind string) bool { return only == "" || slices.Contains(strings.Split(only, ","), kind) }
+	if want(DevProvider) {
+		t.Run(DevProvider, func(t *testing.T) { runScenarios(t, h) })
+	}
+	if want(CertifiedProvider) {
+		t.Run(CertifiedProvider, func(t *testing.T) {
+			hc := h
+			hc.certified = startCertified(t)
+			runScenarios(t, hc)
+		})
+	}
+}
+
+func runScenarios(t *testing.T, h Harness) {
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			s.run(t, h)

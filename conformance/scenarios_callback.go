@@ -24,6 +24,7 @@ func init() {
 
 func testKeyRotation(t *testing.T, h Harness) {
 	e := setup(t, h, devop.Options{})
+	e.needDevop("key rotation on demand")
 	e.login("") // the JWKS is now cached
 	e.op.RotateKeys()
 	e.browser = newBrowser(t)
@@ -68,6 +69,9 @@ func testCallbackFailures(t *testing.T, h Harness) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e.t = t
+			if tc.tamper != nil {
+				e.needDevop("ID token tampering")
+			}
 			e.browser = newBrowser(t)
 			cb := e.authorize("returnTo=/private").String()
 			if tc.tamper != nil {
@@ -164,6 +168,7 @@ func testHooks(t *testing.T, h Harness) {
 
 func testMaxAge(t *testing.T, h Harness) {
 	e := setup(t, h, devop.Options{})
+	e.needDevop("ID token tampering")
 	cb := e.authorize("max_age=60").String()
 	e.op.TamperNextIDToken(func(tk *devop.IDToken) { tk.Claims["auth_time"] = time.Now().Add(-time.Hour).Unix() })
 	if p := e.browser.hit(cb); p.StatusCode != http.StatusBadRequest {

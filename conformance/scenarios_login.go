@@ -29,12 +29,12 @@ func testLoginRedirect(t *testing.T, h Harness) {
 		t.Fatalf("status %d, want 307", p.StatusCode)
 	}
 	loc := p.location(t)
-	if !strings.HasPrefix(loc.String(), e.op.Issuer()+"authorize?") {
+	if !strings.HasPrefix(loc.String(), e.metadata("authorization_endpoint")+"?") {
 		t.Fatalf("redirect to %s, want the provider's /authorize", loc)
 	}
 	q := loc.Query()
 	want := map[string]string{
-		"client_id":             e.op.Client().ID,
+		"client_id":             e.clientID,
 		"redirect_uri":          e.appURL + "/auth/callback",
 		"response_type":         "code",
 		"code_challenge_method": "S256",
@@ -73,7 +73,7 @@ func testFullFlow(t *testing.T, h Harness) {
 	}
 	p := e.login("returnTo=" + url.QueryEscape("/private?tab=1"))
 	e.expectStatus(p, http.StatusOK)
-	if !strings.HasPrefix(p.body, "private devop|") {
+	if !strings.HasPrefix(p.body, "private ") || len(p.body) <= len("private ") {
 		t.Fatalf("after login: %q, want the protected page", p.body)
 	}
 	if got := p.Request.URL.RequestURI(); got != "/private?tab=1" {
@@ -89,7 +89,7 @@ func testFullFlow(t *testing.T, h Harness) {
 	if !strings.Contains(prof.Header.Get("Cache-Control"), "no-store") {
 		t.Errorf("profile Cache-Control = %q, want no-store", prof.Header.Get("Cache-Control"))
 	}
-	if !strings.Contains(prof.body, `"email":"jane.doe@example.com"`) || !strings.Contains(prof.body, `"sub":"devop|`) {
+	if !strings.Contains(prof.body, `"email":"jane.doe@example.com"`) || !strings.Contains(prof.body, `"sub":"`) {
 		t.Errorf("profile body %s", prof.body)
 	}
 	for _, hidden := range []string{`"iss"`, `"aud"`, `"nonce"`, `"exp"`} {
@@ -99,17 +99,17 @@ func testFullFlow(t *testing.T, h Harness) {
 	}
 	api := e.browser.get(e.appURL + "/api/me")
 	e.expectStatus(api, http.StatusOK)
-	if !strings.Contains(api.body, `"sub":"devop|`) {
+	if !strings.Contains(api.body, `"sub":"`) {
 		t.Errorf("api body %s", api.body)
 	}
 	home := e.browser.get(e.appURL + "/")
-	if !strings.HasPrefix(home.body, "hello devop|") {
+	if !strings.HasPrefix(home.body, "hello ") || strings.HasPrefix(home.body, "hello anonymous") {
 		t.Errorf("home %q", home.body)
 	}
 	if cc := home.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		t.Errorf("authenticated page Cache-Control = %q, want no-store", cc)
 	}
-	out := e.browser.get(e.appURL + "/auth/logout")
+	out := e.browse(e.appURL + "/auth/logout")
 	e.expectStatus(out, http.StatusOK)
 	if got := out.Request.URL.String(); got != e.appURL && got != e.appURL+"/" {
 		t.Errorf("after logout landed on %s", got)

@@ -1,0 +1,130 @@
+package conformance
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Provider kinds the suite runs against.
+const (
+	// DevProvider is the in-repo development provider (package devop),
+	// with test hooks (tampering, counters, clock).
+	DevProvider = "devop"
+	// CertifiedProvider is node oidc-provider, OpenID Certified, run from
+	// conformance/op on loopback.
+	CertifiedProvider = "oidc-provider"
+)
+
+// certifiedOP is a running node oidc-provider process.
+type certifiedOP struct {
+	issuer string
+}
+
+// opDir is conformance/op, found from this source file.
+func opDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "op")
+}
+
+// startCertified starts node oidc-provider for the lifetime of t. It fails
+// the test when node or the npm packages are missing: `npm ci` in
+// conformance/op installs them (.ci/run does).
+func startCertified(t *testing.T) *certifiedOP {
+	t.Helper()
+	dir := opDir()
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "oidc-provider")); err != nil {
+		t.Fatalf("node oidc-provider is not installed: run `npm ci` in %s (%v)", dir, err)
+	}
+	cmd := exec.Command("node", "server.mjs")
+	cmd.Dir = dir
+	cmd.Stderr = warningFilter{}
+	stdin, err := cmd.StdinPipe() // the script exits when this closes
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting node oidc-provider: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = stdin.Close()
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, "READY ") {
+				ready <- strings.TrimPrefix(line, "READY ")
+			}
+		}
+	}()
+	select {
+	case issuer := <-ready:
+		return &certifiedOP{issuer: issuer}
+	case <-time.After(20 * time.Second):
+		t.Fatal("node oidc-provider did not start within 20 s")
+	}
+	return nil
+}
+
+// register creates a client for an app at appURL (dynamic client
+// registration, RFC 7591) and returns its id and secret.
+func (o *certifiedOP) register(t *testing.T, appURL string) (id, secret string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{
+		"redirect_uris":                       []string{appURL + "/auth/callback", appURL + "/oauth/cb"},
+		"post_logout_redirect_uris":           []string{appURL, appURL + "/"},
+		"grant_types":                         []string{"authorization_code", "refresh_token"},
+		"response_types":                      []string{"code"},
+		"token_endpoint_auth_method":          "client_secret_post",
+		"backchannel_logout_uri":              appURL + "/auth/backchannel-logout",
+		"backchannel_logout_session_required": true,
+		"id_token_signed_response_alg":        "RS256",
+	})
+	resp, err := http.Post(o.issuer+"/reg", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("client registration: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("client registration: status %d, %v", resp.StatusCode, err)
+	}
+	return out.ClientID, out.ClientSecret
+}
+
+// warningFilter passes node's stderr on, minus oidc-provider's start-up
+// warnings about development settings (which are the point here).
+type warningFilter struct{}
+
+func (warningFilter) Write(p []byte) (int, error) {
+	for line := range strings.Lines(string(p)) {
+		if !strings.HasPrefix(line, "oidc-provider WARNING") {
+			_, _ = os.Stderr.WriteString(line)
+		}
+	}
+	return len(p), nil
+}

@@ -1,0 +1,108 @@
+// Starts node oidc-provider (OpenID Certified) on 127.0.0.1 for auth0kit's
+// conformance suite. It prints "READY <issuer>" once listening and exits
+// when stdin closes (so the Go test that spawned it never leaks it).
+//
+// Settings that make it behave like Auth0 where auth0kit relies on it:
+//   - clients register dynamically (POST /reg), one per scenario;
+//   - profile and email claims go into the ID token (conformIdTokenClaims off);
+//   - refresh tokens rotate on every use (reuse revokes the grant);
+//   - offline_access needs no explicit prompt=consent (added server-side:
+//     oidc-provider drops offline_access without it, Auth0 does not);
+//   - back-channel logout may call loopback URIs (its SSRF guard replaced).
+import { generateKeyPairSync } from 'node:crypto';
+import Provider from 'oidc-provider';
+
+const port = Number(process.env.OP_PORT || process.argv[2] || 0);
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'conformance-key', use: 'sig', alg: 'RS256' };
+
+function account(id) {
+  const email = String(id).toLowerCase();
+  const local = email.split('@')[0];
+  const [given, family] = local.split('.');
+  const cap = (s) => (s ? s[0].toUpperCase() + s.slice(1) : undefined);
+  return {
+    accountId: id,
+    async claims() {
+      return {
+        sub: id,
+        email,
+        email_verified: true,
+        name: local,
+        nickname: local,
+        given_name: cap(given),
+        family_name: cap(family),
+        picture: 'https://example.invalid/avatar.png',
+        updated_at: 1767225600,
+      };
+    },
+  };
+}
+
+function start(issuer, server) {
+  const provider = new Provider(issuer, {
+    jwks: { keys: [jwk] },
+    cookies: { keys: ['conformance-cookie-key-0123456789'] },
+    findAccount: (_ctx, id) => account(id),
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'nickname', 'given_name', 'family_name', 'picture', 'updated_at'],
+    },
+    conformIdTokenClaims: false,
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    features: {
+      devInteractions: { enabled: true },
+      registration: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: true },
+    },
+    pkce: { required: () => true },
+    rotateRefreshToken: () => true,
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_post',
+    },
+    ttl: { AccessToken: 3600, IdToken: 3600, RefreshToken: 86400 * 14, Session: 86400, Interaction: 600, Grant: 86400 * 14 },
+    fetch: (url, options) => {
+      delete options.dispatcher; // loopback back-channel logout URIs are the point here
+      return globalThis.fetch(url, options);
+    },
+    renderError(ctx, out) {
+      ctx.type = 'json';
+      ctx.body = out;
+    },
+  });
+  provider.proxy = false;
+  provider.use(async (ctx, next) => {
+    if (ctx.path === '/auth' && ctx.method === 'GET') {
+      const q = new URLSearchParams(ctx.querystring);
+      const scope = q.get('scope') || '';
+      const prompt = (q.get('prompt') || '').split(' ').filter(Boolean);
+      if (scope.split(' ').includes('offline_access') && !prompt.includes('consent') && !prompt.includes('none')) {
+        prompt.push('consent');
+        q.set('prompt', prompt.join(' '));
+        ctx.querystring = q.toString();
+      }
+    }
+    await next();
+  });
+  server.on('request', provider.callback());
+  return provider;
+}
+
+import { createServer } from 'node:http';
+
+const server = createServer();
+server.listen(port, '127.0.0.1', () => {
+  const { port: actual } = server.address();
+  const issuer = `http://127.0.0.1:${actual}`;
+  start(issuer, server);
+  process.stdout.write(`READY ${issuer}\n`);
+});
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('close', () => process.exit(0));
