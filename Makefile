@@ -6,11 +6,18 @@ FUZZTIME ?= 10s
 PORT ?= 3000
 DEVOP_ADDR ?= 127.0.0.1:4000
 
-.PHONY: test bench lint demo fuzz vet fmt-check
+.PHONY: test bench lint demo fuzz conformance-table e2e
 
 ## test: all tests of every module, race detector on
 test:
 	$(GO) test -race -count=1 work
+
+## conformance-table: run the conformance suite on every adapter and
+## regenerate the README's results table from its reports
+conformance-table:
+	rm -rf .conformance
+	AUTH0KIT_CONFORMANCE_REPORT=$(CURDIR)/.conformance $(GO) test -count=1 -run '^TestConformance$$' $$($(GO) list -f '{{.Dir}}/...' -m | grep /adapters/)
+	$(GO) run ./conformance/cmd/conformance-table -dir .conformance -readme README.md
 
 ## bench: benchmarks with allocation counts
 bench:

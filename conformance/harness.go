@@ -132,21 +132,25 @@ func (e *env) certified() bool { return e.op == nil }
 func Run(t *testing.T, h Harness) {
 	only := os.Getenv("AUTH0KIT_CONFORMANCE_PROVIDERS")
 	want := func(kind string) bool { return only == "" || slices.Contains(strings.Split(only, ","), kind) }
+	rec := newRecorder(t, h.Name)
 	if want(DevProvider) {
-		t.Run(DevProvider, func(t *testing.T) { runScenarios(t, h) })
+		t.Run(DevProvider, func(t *testing.T) { runScenarios(t, h, DevProvider, rec) })
 	}
 	if want(CertifiedProvider) {
 		t.Run(CertifiedProvider, func(t *testing.T) {
 			hc := h
 			hc.certified = startCertified(t)
-			runScenarios(t, hc)
+			runScenarios(t, hc, CertifiedProvider, rec)
 		})
 	}
 }
 
-func runScenarios(t *testing.T, h Harness) {
+func runScenarios(t *testing.T, h Harness, provider string, rec *recorder) {
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
+			if rec != nil {
+				rec.record(t, provider, s.name)
+			}
 			s.run(t, h)
 		})
 	}
