@@ -37,6 +37,10 @@ type Harness struct {
 	//	                 Session.Internal)
 	//	GET /update      adds "updated":true to the session with
 	//	                 Client.UpdateSession, then 200 "ok"
+	//	GET /api/connection-token?connection=C
+	//	                 behind the API guard: Client.GetAccessTokenForConnection
+	//	                 for C; 200 JSON {"token","expires_at"}, or
+	//	                 auth0kit.HTTPStatus(err) with {"error": err.Error()}
 	//
 	// It must return once the server accepts connections.
 	Serve func(t *testing.T, ln net.Listener, client *auth0kit.Client)

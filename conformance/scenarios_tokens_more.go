@@ -14,6 +14,38 @@ func init() {
 	register("tokens/failed-refresh-leaves-session-intact", testFailedRefresh)
 	register("tokens/multi-resource-refresh-token", testMRRT)
 	register("tokens/mfa-required-is-403-with-encrypted-token", testMfaRequired)
+	register("tokens/connection-token-exchanged-and-cached", testConnectionToken)
+}
+
+func testConnectionToken(t *testing.T, h Harness) {
+	e := setup(t, h, devop.Options{})
+	e.needDevop("Auth0 Token Vault connections")
+	e.login("")
+	get := func(conn string) (*page, map[string]any) {
+		p := e.browser.hit(e.appURL + "/api/connection-token?connection=" + conn)
+		var body map[string]any
+		_ = json.Unmarshal([]byte(p.body), &body)
+		return p, body
+	}
+	p, first := get("google-oauth2")
+	e.expectStatus(p, http.StatusOK)
+	if first["token"] == "" || first["token"] == nil {
+		t.Fatalf("body %s", p.body)
+	}
+	const grant = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"
+	_, again := get("google-oauth2")
+	if again["token"] != first["token"] || e.op.TokenRequests(grant) != 1 {
+		t.Errorf("connection token not cached (%d exchanges)", e.op.TokenRequests(grant))
+	}
+	if p, _ := get("github"); p.StatusCode != http.StatusOK || e.op.TokenRequests(grant) != 2 {
+		t.Errorf("second connection: %d", p.StatusCode)
+	}
+	if p, _ := get("unknown-connection"); p.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unknown connection: %d %s, want 401", p.StatusCode, p.body)
+	}
+	if !e.loggedIn() {
+		t.Fatal("a failed exchange ended the session")
+	}
 }
 
 // jwtClaims decodes a JWT's payload without verifying it (test use only).

@@ -150,9 +150,17 @@ func HTTPStatus(err error) int {
 		errors.Is(err, ErrIDTokenInvalid):
 		return http.StatusBadRequest
 	}
+	var mfa *MfaRequiredError
+	if errors.As(err, &mfa) {
+		return http.StatusForbidden
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		switch e.Code {
+		case CodeFailedToExchangeRefreshToken:
+			return http.StatusUnauthorized
+		case CodeExchangeFailed, CodeMissingSubjectToken, CodeInvalidSubjectTokenTyp, CodeMissingActorTokenType, CodeInvalidActorTokenType:
+			return http.StatusBadRequest
 		case CodeAuthorizationError:
 			return http.StatusBadRequest
 		case CodeAuthorizationCodeGrantError:

@@ -50,6 +50,16 @@ func newApp(client *auth0kit.Client) http.Handler {
 		}
 		fmt.Fprint(w, "ok")
 	})
+	mux.Handle("GET /api/connection-token", auth0http.RequireAuthAPI(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		at, err := client.GetAccessTokenForConnection(r.Context(), nil, auth0kit.ConnectionTokenOptions{Connection: r.URL.Query().Get("connection")})
+		if err != nil {
+			w.WriteHeader(auth0kit.HTTPStatus(err))
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"token": at.Token, "expires_at": at.ExpiresAt.Unix()})
+	})))
 	return auth0http.Middleware(client)(mux)
 }
 
