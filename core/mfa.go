@@ -339,7 +339,8 @@ type VerifyResult struct {
 
 // Verify completes the step-up at the token endpoint (grants mfa-otp,
 // mfa-oob, mfa-recovery-code) and returns the access token that was asked
-// for. When ex has a session, the token is stored in it (MRRT cache) so
+// for. When the request (ex, or the one an adapter bound to ctx, with ex
+// nil) has a session, the token is stored in it (MRRT cache) so
 // [Client.GetAccessToken] returns it from then on. A provider asking for
 // yet another factor answers with a new [*MfaRequiredError].
 func (m *MFA) Verify(ctx context.Context, ex Exchange, opts VerifyOptions) (*VerifyResult, error) {
@@ -397,10 +398,8 @@ func (m *MFA) Verify(ctx context.Context, ex Exchange, opts VerifyOptions) (*Ver
 	if n := tr.expiresIn(); n > 0 {
 		set.ExpiresAt = now + n
 	}
-	if ex != nil {
-		if err := m.c.storeStepUpToken(ctx, ex, set, &tr.tokenResponse); err != nil {
-			return nil, err
-		}
+	if err := m.c.storeStepUpToken(ctx, ex, set, &tr.tokenResponse); err != nil {
+		return nil, err
 	}
 	return &VerifyResult{AccessToken: m.c.accessToken(set, mc.Audience), RecoveryCode: tr.RecoveryCode}, nil
 }

@@ -39,6 +39,9 @@ type statefulID struct {
 func (c *Client) scanCookie(ex Exchange) *cookieSession {
 	t := c.s.sessionCookie
 	cs := &cookieSession{}
+	if ex == nil { // no request: a context an adapter did not bind
+		return cs
+	}
 	ex.VisitCookies(func(name, _ string) {
 		if name == t.name {
 			cs.hasBase = true
