@@ -73,17 +73,12 @@ type tokenChoice struct {
 // (wrapping the provider's [*OAuthError]), [*MfaRequiredError] when the
 // provider demands multi-factor authentication, [ErrSessionStore].
 func (c *Client) GetAccessToken(ctx context.Context, ex Exchange, opts AccessTokenOptions) (*AccessToken, error) {
-	rs := c.state(ctx, ex)
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	cs := rs.cookieLocked()
-	s, err := c.load(ctx, cs)
+	ls, err := c.requireSession(ctx, ex)
 	if err != nil {
 		return nil, err
 	}
-	if s == nil {
-		return nil, &Error{Code: CodeMissingSession, Message: "the user does not have an active session"}
-	}
+	defer ls.unlock()
+	s := ls.s
 	globalAud := firstNonEmpty(s.TokenSet.Audience, c.cfg.AuthorizationParams["audience"])
 	audience := firstNonEmpty(opts.Audience, globalAud)
 	requested := opts.Scope
@@ -110,12 +105,12 @@ func (c *Client) GetAccessToken(ctx context.Context, ex Exchange, opts AccessTok
 		sendAudience: opts.Audience != "",
 		sendScope:    opts.Scope != "",
 	}
-	res, err := c.refresh(ctx, cs.id, req, s.User.Sub)
+	res, err := c.refresh(ctx, ls.cs.id, req, s.User.Sub)
 	if err != nil {
 		return nil, err
 	}
 	next := c.applyRefresh(ctx, s, res, audience, globalAud, requested)
-	if err := c.writeSession(ctx, rs.ex, cs, next, false); err != nil {
+	if err := ls.save(ctx, next); err != nil {
 		return nil, err
 	}
 	return c.accessToken(res.set, audience), nil

@@ -53,17 +53,12 @@ func (c *Client) GetAccessTokenForConnection(ctx context.Context, ex Exchange, o
 	if opts.Connection == "" {
 		return nil, &Error{Code: CodeFailedToExchangeRefreshToken, Message: "a connection is required"}
 	}
-	rs := c.state(ctx, ex)
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	cs := rs.cookieLocked()
-	s, err := c.load(ctx, cs)
+	ls, err := c.requireSession(ctx, ex)
 	if err != nil {
 		return nil, err
 	}
-	if s == nil {
-		return nil, &Error{Code: CodeMissingSession, Message: "the user does not have an active session"}
-	}
+	defer ls.unlock()
+	s := ls.s
 	sets := connectionTokenSets(s)
 	now := c.s.now()
 	idx := -1
@@ -101,7 +96,7 @@ func (c *Client) GetAccessTokenForConnection(ctx context.Context, ex Exchange, o
 		if idx >= 0 {
 			next := cloneSession(s)
 			setConnectionTokenSets(next, append(sets[:idx:idx], sets[idx+1:]...))
-			if werr := c.writeSession(ctx, rs.ex, cs, next, false); werr != nil {
+			if werr := ls.save(ctx, next); werr != nil {
 				c.s.logger.Warn("auth0kit: could not drop a stale connection token", "error", werr)
 			}
 		}
@@ -118,7 +113,7 @@ func (c *Client) GetAccessTokenForConnection(ctx context.Context, ex Exchange, o
 	}
 	next := cloneSession(s)
 	setConnectionTokenSets(next, sets)
-	if err := c.writeSession(ctx, rs.ex, cs, next, false); err != nil {
+	if err := ls.save(ctx, next); err != nil {
 		return nil, err
 	}
 	at := &AccessToken{Token: entry.AccessToken, Scope: entry.Scope, TokenType: firstNonEmpty(tr.TokenType, "Bearer")}

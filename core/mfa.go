@@ -407,16 +407,16 @@ func (m *MFA) Verify(ctx context.Context, ex Exchange, opts VerifyOptions) (*Ver
 // storeStepUpToken caches a step-up token in the request's session (when
 // there is one), with the rotated refresh token if the provider sent one.
 func (c *Client) storeStepUpToken(ctx context.Context, ex Exchange, set AccessTokenSet, tr *tokenResponse) error {
-	rs := c.state(ctx, ex)
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	cs := rs.cookieLocked()
-	s, err := c.load(ctx, cs)
-	if err != nil || s == nil {
+	ls, err := c.lockSession(ctx, ex)
+	if err != nil {
 		return err
 	}
-	globalAud := firstNonEmpty(s.TokenSet.Audience, c.cfg.AuthorizationParams["audience"])
+	defer ls.unlock()
+	if ls.s == nil {
+		return nil
+	}
+	globalAud := firstNonEmpty(ls.s.TokenSet.Audience, c.cfg.AuthorizationParams["audience"])
 	res := &refreshResult{set: set, refreshToken: tr.RefreshToken}
-	next := c.applyRefresh(ctx, s, res, firstNonEmpty(set.Audience, globalAud), globalAud, set.RequestedScope)
-	return c.writeSession(ctx, rs.ex, cs, next, false)
+	next := c.applyRefresh(ctx, ls.s, res, firstNonEmpty(set.Audience, globalAud), globalAud, set.RequestedScope)
+	return ls.save(ctx, next)
 }

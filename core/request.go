@@ -92,20 +92,14 @@ func (c *Client) GetUser(ctx context.Context, ex Exchange) (*User, error) {
 // It returns an error matching [ErrNoSession] when the user is not logged
 // in. Call it before the response body is written.
 func (c *Client) UpdateSession(ctx context.Context, ex Exchange, s *Session) error {
-	rs := c.state(ctx, ex)
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	cs := rs.cookieLocked()
-	cur, err := c.load(ctx, cs)
+	ls, err := c.requireSession(ctx, ex)
 	if err != nil {
 		return err
 	}
-	if cur == nil {
-		return &Error{Code: CodeMissingSession, Message: "the user does not have an active session"}
-	}
+	defer ls.unlock()
 	next := *s
-	next.Internal = cur.Internal
-	return c.writeSession(ctx, rs.ex, cs, &next, false)
+	next.Internal = ls.s.Internal
+	return ls.save(ctx, &next)
 }
 
 // SessionFromContext returns the session of the request bound to ctx by an
@@ -161,4 +155,49 @@ func (c *Client) Touch(ctx context.Context) error {
 		return err
 	}
 	return c.writeSession(ctx, rs.ex, cs, s, false)
+}
+
+// lockedSession is a request's session held for a read-modify-write: the
+// request state stays locked until unlock, so concurrent calls in one
+// request see each other's writes.
+type lockedSession struct {
+	c  *Client
+	rs *requestState
+	cs *cookieSession
+	s  *Session // nil when logged out
+}
+
+// lockSession locks the request's state and loads its session. The caller
+// must call unlock.
+func (c *Client) lockSession(ctx context.Context, ex Exchange) (*lockedSession, error) {
+	rs := c.state(ctx, ex)
+	rs.mu.Lock()
+	cs := rs.cookieLocked()
+	s, err := c.load(ctx, cs)
+	if err != nil {
+		rs.mu.Unlock()
+		return nil, err
+	}
+	return &lockedSession{c: c, rs: rs, cs: cs, s: s}, nil
+}
+
+// requireSession is lockSession for operations that need a logged-in
+// user: no session is an error matching [ErrNoSession].
+func (c *Client) requireSession(ctx context.Context, ex Exchange) (*lockedSession, error) {
+	ls, err := c.lockSession(ctx, ex)
+	if err != nil {
+		return nil, err
+	}
+	if ls.s == nil {
+		ls.unlock()
+		return nil, &Error{Code: CodeMissingSession, Message: "the user does not have an active session"}
+	}
+	return ls, nil
+}
+
+func (ls *lockedSession) unlock() { ls.rs.mu.Unlock() }
+
+// save writes next as the request's session.
+func (ls *lockedSession) save(ctx context.Context, next *Session) error {
+	return ls.c.writeSession(ctx, ls.rs.ex, ls.cs, next, false)
 }
