@@ -233,14 +233,20 @@ func (p *Provider) sessionFromRequest(r *http.Request) (*session, string) {
 	return p.sessions[c.Value], c.Value
 }
 
-// endSession deletes the browser's OP session and its cookie.
+// endSession deletes the browser's OP session and its cookie, and sends
+// back-channel logout tokens for it.
 func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
+	var ended *session
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		p.mu.Lock()
-		delete(p.sessions, c.Value)
+		if s, ok := p.sessions[c.Value]; ok {
+			ended = s.copyLocked()
+			delete(p.sessions, c.Value)
+		}
 		p.mu.Unlock()
 	}
 	http.SetCookie(w, p.cookie("", -1))
+	_ = p.sendLogoutTokens(ended) // failures are logged
 }
 
 // redirectWithCode issues an authorization code for req and sess and
@@ -254,6 +260,7 @@ func (p *Provider) redirectWithCode(w http.ResponseWriter, r *http.Request, req 
 			delete(p.codes, k)
 		}
 	}
+	sess.recordClientLocked(req.clientID)
 	p.codes[code] = &authCode{
 		clientID:      req.clientID,
 		redirectURI:   req.redirectURI,

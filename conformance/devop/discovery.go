@@ -11,11 +11,12 @@ var supportedScopes = []string{"openid", "profile", "email", "offline_access"}
 var supportedClaims = []string{
 	"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "sid",
 	"name", "nickname", "given_name", "family_name", "picture", "updated_at",
-	"email", "email_verified",
+	"email", "email_verified", "amr", "act", "org_id", "org_name",
 }
 
 // discovery returns the OpenID Provider Metadata (OpenID Connect Discovery
-// 1.0 §3, RFC 8414, RFC 9207, RP-Initiated Logout 1.0 §2.1).
+// 1.0 §3, RFC 8414, RFC 9207, RP-Initiated Logout 1.0 §2.1, Back-Channel
+// Logout 1.0 §2.1, CIBA Core 1.0 §4).
 func (p *Provider) discovery() map[string]any {
 	authMethods := []string{"client_secret_post", "client_secret_basic"}
 	return map[string]any{
@@ -28,7 +29,7 @@ func (p *Provider) discovery() map[string]any {
 		"revocation_endpoint":                            p.endpoint("oauth/revoke"),
 		"response_types_supported":                       []string{"code"},
 		"response_modes_supported":                       []string{"query"},
-		"grant_types_supported":                          []string{"authorization_code", "refresh_token"},
+		"grant_types_supported":                          supportedGrantTypes,
 		"code_challenge_methods_supported":               []string{"S256"},
 		"id_token_signing_alg_values_supported":          []string{"RS256"},
 		"token_endpoint_auth_methods_supported":          authMethods,
@@ -41,6 +42,11 @@ func (p *Provider) discovery() map[string]any {
 		"claims_parameter_supported":                     false,
 		"request_parameter_supported":                    false,
 		"request_uri_parameter_supported":                false,
+		"backchannel_logout_supported":                   true,
+		"backchannel_logout_session_supported":           true,
+		"backchannel_authentication_endpoint":            p.endpoint("bc-authorize"),
+		"backchannel_token_delivery_modes_supported":     []string{"poll"},
+		"backchannel_user_code_parameter_supported":      false,
 	}
 }
 

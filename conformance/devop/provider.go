@@ -24,7 +24,24 @@ const (
 	DefaultAccessTokenTTL = time.Hour
 	// DefaultIDTokenTTL is the default Options.IDTokenTTL.
 	DefaultIDTokenTTL = time.Hour
+	// DefaultMFACode is the default Options.MFACode.
+	DefaultMFACode = "123456"
+	// DefaultCIBAInterval is the default Options.CIBAInterval.
+	DefaultCIBAInterval = time.Second
+	// DefaultCIBAApprovalDelay is the default Options.CIBAApprovalDelay.
+	DefaultCIBAApprovalDelay = 1500 * time.Millisecond
+	// DefaultCIBASlowDownIncrement is the default
+	// Options.CIBASlowDownIncrement.
+	DefaultCIBASlowDownIncrement = 5 * time.Second
 )
+
+// Default lists used by New when the corresponding Options field is nil.
+func defaultAPIAudiences() []string {
+	return []string{"https://api.example.com/", "https://api2.example.com/"}
+}
+func defaultAPIScopes() []string        { return []string{"read:data", "write:data"} }
+func defaultConnections() []string      { return []string{"google-oauth2", "github"} }
+func defaultCustomTokenTypes() []string { return []string{"urn:acme:legacy-token"} }
 
 // Client is a registered OAuth 2.0 client (a relying party).
 type Client struct {
@@ -42,6 +59,16 @@ type Client struct {
 	// (and /v2/logout returnTo) values, following the same rule as
 	// RedirectURIs.
 	PostLogoutRedirectURIs []string
+	// BackchannelLogoutURI, when set, is the client's OpenID Connect
+	// Back-Channel Logout endpoint: when an OP session in which the client
+	// obtained an authorization code ends, devop POSTs a logout token to it.
+	// It must be an absolute URI without fragment.
+	BackchannelLogoutURI string
+	// GrantTypes, when not empty, restricts the grant types the client may
+	// use at the token endpoint (values as in grant_type); other supported
+	// grant types are answered with unauthorized_client. Empty allows every
+	// grant type devop supports.
+	GrantTypes []string
 }
 
 // Options configure a [Provider]. The zero value of every field but Issuer
@@ -55,7 +82,9 @@ type Options struct {
 	// DefaultClientID and Secret DefaultClientSecret using the loopback
 	// redirect rule.
 	Clients []Client
-	// AccessTokenTTL is the lifetime of access tokens. Default 1h.
+	// AccessTokenTTL is the lifetime of access tokens (and of federated
+	// connection access tokens). Default 1h. It is read each time a token
+	// is issued; [Provider.SetAccessTokenTTL] changes it later.
 	AccessTokenTTL time.Duration
 	// IDTokenTTL is the lifetime of ID tokens. Default 1h.
 	IDTokenTTL time.Duration
@@ -64,6 +93,53 @@ type Options struct {
 	// (prompt=none still fails with login_required when there is no OP
 	// session).
 	AutoLoginEmail string
+	// APIAudiences are the API identifiers (resource servers) that an
+	// audience parameter may name, besides the issuer's "userinfo"
+	// endpoint, which is always allowed. Default (when nil):
+	// "https://api.example.com/" and "https://api2.example.com/".
+	// Any other audience is rejected with Auth0's 403 access_denied
+	// "Service not found". The audience of /authorize is not checked.
+	APIAudiences []string
+	// APIScopes are scopes that every API audience (APIAudiences and
+	// MFAAudiences) grants on top of the scopes of the grant, e.g. when a
+	// refresh token is exchanged for an API access token (Auth0's
+	// multi-resource refresh token). Default (when nil): "read:data" and
+	// "write:data".
+	APIScopes []string
+	// Connections are the connections whose federated access tokens can
+	// be obtained through the Token Vault grant. Default (when nil):
+	// "google-oauth2" and "github".
+	Connections []string
+	// CustomTokenTypes are the subject_token_type values accepted by the
+	// custom token exchange grant. Default (when nil):
+	// "urn:acme:legacy-token".
+	CustomTokenTypes []string
+	// CIBAInterval is the minimum polling interval of CIBA requests. Its
+	// value rounded up to whole seconds (at least 1) is the interval
+	// returned by /bc-authorize; slow_down is enforced with the exact
+	// value. Default 1s.
+	CIBAInterval time.Duration
+	// CIBAApprovalDelay is how long after /bc-authorize the simulated user
+	// approves (or, see CIBADenySubs, denies) a CIBA request. Default
+	// 1.5s; a negative value decides at once.
+	CIBAApprovalDelay time.Duration
+	// CIBADenySubs are subjects (sub values) that deny every CIBA request:
+	// polling then answers access_denied.
+	CIBADenySubs []string
+	// CIBASlowDownIncrement is how much a slow_down answer increases the
+	// polling interval of that CIBA request (the spec says 5 s). Default
+	// 5s.
+	CIBASlowDownIncrement time.Duration
+	// MFAAudiences are audiences that require multi-factor authentication:
+	// a grant asking for one answers 403 mfa_required until the MFA API
+	// has been used. They are also valid API audiences (except the
+	// issuer's "userinfo" URL, which is the audience of grants that name
+	// none, and may be listed to require MFA for every login). Default:
+	// none.
+	MFAAudiences []string
+	// MFACode is the one-time password, OOB binding code and so on that
+	// the simulated second factor accepts. Default DefaultMFACode.
+	MFACode string
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// Logger receives one record per notable event. Default: discard.
@@ -77,12 +153,24 @@ type Provider struct {
 	basePath string // issuer path without trailing "/", e.g. "" or "/tenant"
 	secure   bool   // issuer is https
 	clients  []Client
-	atTTL    time.Duration
+	atTTL    time.Duration // guarded by mu (SetAccessTokenTTL)
 	idTTL    time.Duration
 	autoUser string
 	now      func() time.Time
 	log      *slog.Logger
 	mux      *http.ServeMux
+
+	apiAudiences []string // APIAudiences + MFAAudiences
+	apiScopes    []string
+	connections  []string
+	customTypes  []string
+	cibaInterval time.Duration
+	cibaDelay    time.Duration
+	cibaDeny     []string
+	cibaSlowDown time.Duration
+	mfaAudiences []string
+	mfaCode      string
+	bcHTTP       *http.Client
 
 	mu            sync.Mutex
 	keys          []*signingKey // last one signs
@@ -97,6 +185,11 @@ type Provider struct {
 	users         map[string]*user         // by normalized email
 	tokenRequests map[string]int           // by grant_type
 	revoked       []string
+	injected      []injectedError         // FailNextToken, in call order
+	tokenDelay    time.Duration           // DelayToken
+	cibaRequests  map[string]*cibaRequest // by auth_req_id
+	mfaTxs        map[string]*mfaTx       // by mfa_token
+	mfaUsers      map[string]*mfaUser     // by normalized email
 }
 
 // New returns a Provider configured by opts, with a fresh RSA signing key.
@@ -129,13 +222,23 @@ func New(opts Options) (*Provider, error) {
 			return nil, fmt.Errorf("devop: duplicate client ID %q", c.ID)
 		}
 		seen[c.ID] = true
-		for _, u := range slices.Concat(c.RedirectURIs, c.PostLogoutRedirectURIs) {
+		uris := slices.Concat(c.RedirectURIs, c.PostLogoutRedirectURIs)
+		if c.BackchannelLogoutURI != "" {
+			uris = append(uris, c.BackchannelLogoutURI)
+		}
+		for _, u := range uris {
 			if err := checkRegisteredURI(u); err != nil {
 				return nil, fmt.Errorf("devop: client %q: %w", c.ID, err)
 			}
 		}
+		for _, gt := range c.GrantTypes {
+			if !slices.Contains(supportedGrantTypes, gt) {
+				return nil, fmt.Errorf("devop: client %q: unsupported grant type %q", c.ID, gt)
+			}
+		}
 		c.RedirectURIs = slices.Clone(c.RedirectURIs)
 		c.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
+		c.GrantTypes = slices.Clone(c.GrantTypes)
 		cs = append(cs, c)
 	}
 	if opts.AutoLoginEmail != "" {
@@ -143,9 +246,24 @@ func New(opts Options) (*Provider, error) {
 			return nil, fmt.Errorf("devop: AutoLoginEmail: %w", err)
 		}
 	}
+	for name, list := range map[string][]string{
+		"APIAudiences": opts.APIAudiences, "APIScopes": opts.APIScopes, "Connections": opts.Connections,
+		"CustomTokenTypes": opts.CustomTokenTypes, "MFAAudiences": opts.MFAAudiences,
+	} {
+		if slices.Contains(list, "") {
+			return nil, fmt.Errorf("devop: Options.%s has an empty value", name)
+		}
+	}
+
 	key, err := newSigningKey()
 	if err != nil {
 		return nil, err
+	}
+	orDefault := func(v []string, def func() []string) []string {
+		if v == nil {
+			return def()
+		}
+		return slices.Clone(v)
 	}
 	p := &Provider{
 		issuer:        issuer,
@@ -166,6 +284,38 @@ func New(opts Options) (*Provider, error) {
 		accessTokens:  map[string]*accessToken{},
 		users:         map[string]*user{},
 		tokenRequests: map[string]int{},
+		cibaRequests:  map[string]*cibaRequest{},
+		mfaTxs:        map[string]*mfaTx{},
+		mfaUsers:      map[string]*mfaUser{},
+		apiScopes:     orDefault(opts.APIScopes, defaultAPIScopes),
+		connections:   orDefault(opts.Connections, defaultConnections),
+		customTypes:   orDefault(opts.CustomTokenTypes, defaultCustomTokenTypes),
+		cibaInterval:  opts.CIBAInterval,
+		cibaDelay:     opts.CIBAApprovalDelay,
+		cibaDeny:      slices.Clone(opts.CIBADenySubs),
+		cibaSlowDown:  opts.CIBASlowDownIncrement,
+		mfaAudiences:  slices.Clone(opts.MFAAudiences),
+		mfaCode:       opts.MFACode,
+		bcHTTP: &http.Client{
+			Timeout:       backchannelTimeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+	p.apiAudiences = slices.DeleteFunc(dedupe(slices.Concat(orDefault(opts.APIAudiences, defaultAPIAudiences), opts.MFAAudiences)),
+		func(a string) bool { return a == issuer+"userinfo" })
+	if p.cibaInterval <= 0 {
+		p.cibaInterval = DefaultCIBAInterval
+	}
+	if p.cibaDelay == 0 {
+		p.cibaDelay = DefaultCIBAApprovalDelay
+	} else if p.cibaDelay < 0 {
+		p.cibaDelay = 0
+	}
+	if p.cibaSlowDown <= 0 {
+		p.cibaSlowDown = DefaultCIBASlowDownIncrement
+	}
+	if p.mfaCode == "" {
+		p.mfaCode = DefaultMFACode
 	}
 	if p.atTTL <= 0 {
 		p.atTTL = DefaultAccessTokenTTL
@@ -198,6 +348,11 @@ func (p *Provider) routes() *http.ServeMux {
 	mux.HandleFunc("GET "+b+"/oidc/logout", p.handleOIDCLogout)
 	mux.HandleFunc("POST "+b+"/oidc/logout", p.handleOIDCLogout)
 	mux.HandleFunc("GET "+b+"/v2/logout", p.handleV2Logout)
+	mux.HandleFunc("POST "+b+"/bc-authorize", p.handleBCAuthorize)
+	mux.HandleFunc("GET "+b+"/mfa/authenticators", p.handleMFAAuthenticators)
+	mux.HandleFunc("DELETE "+b+"/mfa/authenticators/{id}", p.handleMFADeleteAuthenticator)
+	mux.HandleFunc("POST "+b+"/mfa/associate", p.handleMFAAssociate)
+	mux.HandleFunc("POST "+b+"/mfa/challenge", p.handleMFAChallenge)
 	return mux
 }
 
@@ -213,6 +368,7 @@ func (p *Provider) Client() Client {
 	c := p.clients[0]
 	c.RedirectURIs = slices.Clone(c.RedirectURIs)
 	c.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)
+	c.GrantTypes = slices.Clone(c.GrantTypes)
 	return c
 }
 

@@ -17,31 +17,36 @@ type oauthError struct {
 	status      int
 	code        string
 	description string
+	extra       map[string]any // additional members, e.g. mfa_token
 }
 
 func (e *oauthError) Error() string { return e.code + ": " + e.description }
 
 func errInvalidRequest(desc string) *oauthError {
-	return &oauthError{http.StatusBadRequest, "invalid_request", desc}
+	return &oauthError{status: http.StatusBadRequest, code: "invalid_request", description: desc}
 }
 
 func errInvalidGrant(desc string) *oauthError {
-	return &oauthError{http.StatusBadRequest, "invalid_grant", desc}
+	return &oauthError{status: http.StatusBadRequest, code: "invalid_grant", description: desc}
 }
 
 func errInvalidClient(desc string) *oauthError {
-	return &oauthError{http.StatusUnauthorized, "invalid_client", desc}
+	return &oauthError{status: http.StatusUnauthorized, code: "invalid_client", description: desc}
 }
 
 func errServer(desc string) *oauthError {
-	return &oauthError{http.StatusInternalServerError, "server_error", desc}
+	return &oauthError{status: http.StatusInternalServerError, code: "server_error", description: desc}
 }
 
 // writeOAuthError writes e as the JSON body of a token or revocation
 // endpoint response.
 func writeOAuthError(w http.ResponseWriter, e *oauthError) {
 	noStore(w)
-	writeJSON(w, e.status, map[string]string{"error": e.code, "error_description": e.description})
+	body := map[string]any{"error": e.code, "error_description": e.description}
+	for k, v := range e.extra {
+		body[k] = v
+	}
+	writeJSON(w, e.status, body)
 }
 
 // noStore marks a response as containing tokens or other secrets.

@@ -32,6 +32,7 @@ type session struct {
 	sid      string // the sid claim; distinct from the cookie value
 	email    string
 	authTime time.Time
+	clients  []string // IDs of the clients that got a code in this session
 }
 
 // authCode is an issued authorization code.
@@ -61,6 +62,10 @@ type grant struct {
 	audience string
 	authTime time.Time
 	revoked  bool
+	mfa      bool           // MFA-verified: ID tokens carry amr ["mfa"]
+	act      map[string]any // the act claim (custom token exchange)
+	orgID    string         // the org_id claim, when an organization was asked
+	orgName  string         // the org_name claim, when asked by name
 }
 
 // refreshToken is an issued refresh token.

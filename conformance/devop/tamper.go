@@ -24,7 +24,7 @@ type IDToken struct {
 }
 
 // TamperNextIDToken registers f to be applied to the next ID token issued
-// by the token endpoint (authorization_code or refresh_token grant) only;
+// by the token endpoint (whatever the grant) only;
 // later tokens are normal again. Calling it again before that replaces f;
 // a nil f cancels.
 func (p *Provider) TamperNextIDToken(f func(*IDToken)) {

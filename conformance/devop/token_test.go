@@ -192,7 +192,7 @@ func TestRefreshScopeAndAudience(t *testing.T) {
 		{"narrower", url.Values{"scope": {"openid email offline_access"}}, 200, "openid email offline_access", true, ""},
 		{"without openid", url.Values{"scope": {"offline_access"}}, 200, "offline_access", false, ""},
 		{"wider", url.Values{"scope": {"openid admin"}}, 400, "", false, ""},
-		{"audience", url.Values{"audience": {"https://api.example"}}, 200, "openid profile email offline_access", true, "https://api.example"},
+		{"audience", url.Values{"audience": {"https://api.example.com/"}}, 200, "openid profile email offline_access", true, "https://api.example.com/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
