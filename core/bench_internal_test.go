@@ -114,3 +114,37 @@ func BenchmarkSessionWrite(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGetAccessTokenCached is a request that asks for the access
+// token while the cached one is valid: session read (decrypt + decode)
+// plus the token choice, no network.
+func BenchmarkGetAccessTokenCached(b *testing.B) {
+	c, ck := fixtureClient(b)
+	ex := &testExchange{method: "GET", path: "/", cookies: []*http.Cookie{ck}}
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx := c.Bind(context.Background(), ex)
+		at, err := c.GetAccessToken(ctx, nil, AccessTokenOptions{})
+		if err != nil || at.Token == "" {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGetAccessTokenCachedLoaded is the same call when the request
+// already read its session (a handler that greeted the user first).
+func BenchmarkGetAccessTokenCachedLoaded(b *testing.B) {
+	c, ck := fixtureClient(b)
+	ex := &testExchange{method: "GET", path: "/", cookies: []*http.Cookie{ck}}
+	ctx := c.Bind(context.Background(), ex)
+	if _, err := c.GetSession(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		at, err := c.GetAccessToken(ctx, nil, AccessTokenOptions{})
+		if err != nil || at.Token == "" {
+			b.Fatal(err)
+		}
+	}
+}
