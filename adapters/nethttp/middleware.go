@@ -16,7 +16,7 @@ import (
 func Middleware(c *auth0kit.Client) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ex := &exchange{w: w, r: r}
+			ex := auth0kit.NewHTTPExchange(w, r)
 			ctx := c.Bind(r.Context(), ex)
 			if res, ok := c.Handle(ctx, ex); ok {
 				write(w, res)
@@ -80,21 +80,11 @@ func UserFrom(ctx context.Context) *auth0kit.User {
 }
 
 // write sends a core response.
-func write(w http.ResponseWriter, res *auth0kit.Response) {
-	if res.Location != "" {
-		w.Header().Set("Location", res.Location)
-	}
-	if res.ContentType != "" {
-		w.Header().Set("Content-Type", res.ContentType)
-	}
-	w.WriteHeader(res.Status)
-	if len(res.Body) > 0 {
-		_, _ = w.Write(res.Body)
-	}
-}
+func write(w http.ResponseWriter, res *auth0kit.Response) { _ = res.Write(w) }
 
 // UpdateSession replaces the session of the request whose context ctx is
-// (see auth0kit.Client.UpdateSession). Call it before writing the body.
+// (see auth0kit.Client.UpdateSession). Call it before writing the body:
+// net/http cannot add a Set-Cookie header once the headers are sent.
 func UpdateSession(ctx context.Context, c *auth0kit.Client, s *auth0kit.Session) error {
 	return c.UpdateSession(ctx, nil, s)
 }

@@ -1,0 +1,29 @@
+module github.com/auth0kit/auth0kit/adapters/echo
+
+go 1.26.0
+
+require (
+	github.com/auth0kit/auth0kit/conformance v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/core v0.0.0-00010101000000-000000000000
+	github.com/labstack/echo/v4 v4.16.0
+)
+
+require (
+	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
+	github.com/labstack/gommon v0.5.0 // indirect
+	github.com/mattn/go-colorable v0.1.15 // indirect
+	github.com/mattn/go-isatty v0.0.22 // indirect
+	github.com/valyala/bytebufferpool v1.0.0 // indirect
+	github.com/valyala/fasttemplate v1.2.2 // indirect
+	golang.org/x/crypto v0.53.0 // indirect
+	golang.org/x/net v0.56.0 // indirect
+	golang.org/x/oauth2 v0.37.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sys v0.46.0 // indirect
+	golang.org/x/text v0.40.0 // indirect
+)
+
+replace github.com/auth0kit/auth0kit/core => ../../core
+
+replace github.com/auth0kit/auth0kit/conformance => ../../conformance

@@ -1,0 +1,126 @@
+package auth0echo
+
+import (
+	"context"
+
+	"github.com/auth0kit/auth0kit/core"
+	"github.com/labstack/echo/v4"
+)
+
+// contextKey is the key under which [Middleware] stores the request's
+// binding with c.Set. Read the session with [Session].
+const contextKey = "github.com/auth0kit/auth0kit/adapters/echo"
+
+// Middleware returns Echo middleware that serves the SDK's routes
+// (/auth/login, /auth/callback, /auth/logout, /auth/profile, or the paths
+// configured on the client), binds the session to every other request for
+// [Session], [User], [RequireAuth] and [RequireAuthAPI], and extends
+// rolling sessions.
+//
+// Register it with e.Use (it also runs for paths without a route, which is
+// how the SDK's routes are reached) or e.Pre. On a group it only sees that
+// group's paths, so the SDK's routes would not be served.
+//
+// The bound context is installed on the request (c.Request().Context()
+// works with auth0kit.SessionFromContext) and stored with c.Set.
+func Middleware(client *auth0kit.Client) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ex := newExchange(c)
+			ctx := client.Bind(c.Request().Context(), ex)
+			ex.ctx = ctx
+			if res, ok := client.Handle(ctx, ex); ok {
+				return write(c, res)
+			}
+			if err := client.Touch(ctx); err != nil {
+				return write(c, auth0kit.ErrorResponse(err))
+			}
+			c.SetRequest(c.Request().WithContext(ctx))
+			c.Set(contextKey, ex)
+			return next(c)
+		}
+	}
+}
+
+// RequireAuth returns Echo middleware that protects pages: a request
+// without a session is redirected (302) to the login route with returnTo
+// set to the current path and query. Use it on a group
+// (e.Group("/account", auth0echo.RequireAuth())) or a route
+// (e.GET("/p", h, auth0echo.RequireAuth())), with [Middleware] in front.
+func RequireAuth() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if res := auth0kit.RequirePage(boundContext(c), c.Request().URL.RequestURI()); res != nil {
+				return write(c, res)
+			}
+			return next(c)
+		}
+	}
+}
+
+// RequireAuthAPI returns Echo middleware that protects APIs: a request
+// without a session gets 401 with a JSON error body.
+func RequireAuthAPI() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if res := auth0kit.RequireAPI(boundContext(c)); res != nil {
+				return write(c, res)
+			}
+			return next(c)
+		}
+	}
+}
+
+// Session returns the session of the request, or nil when the user is not
+// logged in. The cookie is decrypted on the first call only. A store
+// failure reads as nil here; use auth0kit.SessionFromContext with
+// c.Request().Context() to see it.
+func Session(c echo.Context) *auth0kit.Session {
+	s, _ := auth0kit.SessionFromContext(boundContext(c))
+	return s
+}
+
+// User returns the logged-in user, or nil.
+func User(c echo.Context) *auth0kit.User {
+	if s := Session(c); s != nil {
+		return &s.User
+	}
+	return nil
+}
+
+// UpdateSession replaces the session of the request with s (see
+// auth0kit.Client.UpdateSession): the SDK-owned Internal part is kept and
+// the cookie (or store record) is rewritten. Call it before the response
+// is written: once c.Response().Committed is true it returns an error
+// matching auth0kit.ErrHeadersWritten and changes nothing. Without a
+// session it returns an error matching auth0kit.ErrNoSession.
+func UpdateSession(c echo.Context, client *auth0kit.Client, s *auth0kit.Session) error {
+	if c.Response().Committed {
+		return auth0kit.ErrHeadersWritten
+	}
+	if ex := binding(c); ex != nil {
+		return client.UpdateSession(ex.ctx, ex, s)
+	}
+	return client.UpdateSession(c.Request().Context(), newExchange(c), s)
+}
+
+// binding returns the exchange stored by Middleware, or nil.
+func binding(c echo.Context) *exchange {
+	ex, _ := c.Get(contextKey).(*exchange)
+	return ex
+}
+
+// boundContext is the context Middleware bound for c; when Middleware did
+// not run on c (Echo is behind auth0http.Middleware instead),
+// c.Request().Context().
+func boundContext(c echo.Context) context.Context {
+	if ex := binding(c); ex != nil {
+		return ex.ctx
+	}
+	return c.Request().Context()
+}
+
+// write sends a core response.
+func write(c echo.Context, res *auth0kit.Response) error {
+	return res.Write(c.Response())
+}
