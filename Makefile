@@ -37,6 +37,11 @@ fuzz:
 	    echo "== $$pkg $$f"; (cd $$dir && $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) .); \
 	  done; done
 
+## e2e: log in through examples/gin with headless Chromium against the
+## development provider (needs Chromium: apt-get install -y chromium)
+e2e:
+	AUTH0KIT_E2E=1 $(GO) test -count=1 -timeout 15m -v -run '^TestBrowserLogin$$' ./conformance/e2e/...
+
 ## demo: the development provider and examples/$(FRAMEWORK), no Auth0 account needed
 demo:
 	@bash scripts/demo.sh $(FRAMEWORK)
