@@ -30,22 +30,56 @@ type revocation struct {
 	at, until time.Time
 }
 
-// Revoke implements [RevocationList].
+// Revoke implements [RevocationList]. An entry only ever grows: a late,
+// older logout token cannot move a revocation back or shorten it.
 func (m *MemoryStore) Revoke(ctx context.Context, c LogoutTokenClaims, at, until time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return storeError(err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	now := m.now()
+	if !until.After(now) {
+		return nil
+	}
 	if m.revokedSIDs == nil {
 		m.revokedSIDs, m.revokedSubs = map[string]revocation{}, map[string]revocation{}
 	}
+	m.pruneLocked(now)
+	merge := func(set map[string]revocation, k string) {
+		r := revocation{at, until}
+		if old, ok := set[k]; ok && now.Before(old.until) {
+			if old.at.After(r.at) {
+				r.at = old.at
+			}
+			if old.until.After(r.until) {
+				r.until = old.until
+			}
+		}
+		set[k] = r
+	}
 	if c.SID != "" {
-		m.revokedSIDs[c.SID] = revocation{at, until}
+		merge(m.revokedSIDs, c.SID)
 	} else if c.Sub != "" {
-		m.revokedSubs[c.Sub] = revocation{at, until}
+		merge(m.revokedSubs, c.Sub)
 	}
 	return nil
+}
+
+// pruneLocked drops expired revocations and locks; m.mu must be held.
+func (m *MemoryStore) pruneLocked(now time.Time) {
+	for _, set := range []map[string]revocation{m.revokedSIDs, m.revokedSubs} {
+		for k, r := range set {
+			if !now.Before(r.until) {
+				delete(set, k)
+			}
+		}
+	}
+	for k, until := range m.locks {
+		if !now.Before(until) {
+			delete(m.locks, k)
+		}
+	}
 }
 
 // Revoked implements [RevocationList].
@@ -68,6 +102,9 @@ func (m *MemoryStore) Revoked(ctx context.Context, sid, sub string, createdAt ti
 // Lock implements [Locker] within one process.
 func (m *MemoryStore) Lock(ctx context.Context, key string, ttl time.Duration) (func(), error) {
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, storeError(err)
+		}
 		m.mu.Lock()
 		if m.locks == nil {
 			m.locks = map[string]time.Time{}

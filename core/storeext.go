@@ -29,8 +29,9 @@ type SessionLister interface {
 // session. Entries only need to live as long as the longest session
 // (until).
 type RevocationList interface {
-	// Revoke records that the sessions matching claims, created at or
-	// before at, are ended.
+	// Revoke records that sessions ended: the session with claims.SID, or,
+	// when SID is empty, every session of claims.Sub created at or before
+	// at. Entries only grow (a late, older token never shortens one).
 	Revoke(ctx context.Context, claims LogoutTokenClaims, at, until time.Time) error
 	// Revoked reports whether a session with this sid and sub, created at
 	// createdAt, was ended by a back-channel logout.

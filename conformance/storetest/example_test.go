@@ -1,0 +1,26 @@
+package storetest_test
+
+import (
+	"testing"
+
+	"github.com/auth0kit/auth0kit/conformance/storetest"
+	auth0kit "github.com/auth0kit/auth0kit/core"
+)
+
+// A store's test runs the suite with a constructor; here the in-memory
+// reference store.
+func ExampleRun() {
+	_ = func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T) auth0kit.SessionStore {
+			return auth0kit.NewMemoryStore()
+		})
+	}
+}
+
+// A store's benchmark measures the reference Auth0 session.
+func ExampleBenchmark() {
+	_ = func(b *testing.B) {
+		sess := storetest.FixtureSession(b, "../../../shared/reference/fixtures/session.json")
+		storetest.Benchmark(b, auth0kit.NewMemoryStore(), sess)
+	}
+}
