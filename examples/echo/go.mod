@@ -9,6 +9,10 @@ require (
 )
 
 require (
+	github.com/auth0kit/auth0kit/conformance v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/examples/internal/appenv v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/stores/redis v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/stores/sql v0.0.0-00010101000000-000000000000
 	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
 	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
 	github.com/labstack/gommon v0.5.0 // indirect
@@ -30,3 +34,9 @@ replace github.com/auth0kit/auth0kit/core => ../../core
 replace github.com/auth0kit/auth0kit/adapters/echo => ../../adapters/echo
 
 replace github.com/auth0kit/auth0kit/conformance => ../../conformance
+
+replace github.com/auth0kit/auth0kit/examples/internal/appenv => ../../examples/internal/appenv
+
+replace github.com/auth0kit/auth0kit/stores/redis => ../../stores/redis
+
+replace github.com/auth0kit/auth0kit/stores/sql => ../../stores/sql

@@ -3,22 +3,23 @@
 //
 // It is configured only through the standard environment variables
 // (AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_SECRET,
-// APP_BASE_URL) and listens on $PORT (default 3000), so it runs unchanged
+// APP_BASE_URL; REDIS_URL or DATABASE_URL for server-side sessions) and
+// listens on $PORT (default 3000), so it runs unchanged
 // against a real Auth0 tenant or any OpenID Connect provider.
 // `make demo FRAMEWORK=echo` runs it against the local development
 // provider.
 package main
 
 import (
+	"context"
 	"html/template"
 	"io"
 	"log"
-	"log/slog"
 	"net/http"
-	"os"
 
 	auth0echo "github.com/auth0kit/auth0kit/adapters/echo"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/examples/internal/appenv"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -50,8 +51,7 @@ func (r renderer) Render(w io.Writer, name string, data any, _ echo.Context) err
 }
 
 func main() {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	client, err := auth0kit.New(auth0kit.WithLogger(logger))
+	client, logger, err := appenv.Client(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -72,10 +72,7 @@ func main() {
 		return c.JSON(http.StatusOK, auth0echo.User(c))
 	})
 
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "3000"
-	}
-	logger.Info("listening", "addr", ":"+port)
-	e.Logger.Fatal(e.Start(":" + port))
+	addr := appenv.Addr()
+	logger.Info("listening", "addr", addr)
+	e.Logger.Fatal(e.Start(addr))
 }

@@ -3,21 +3,22 @@
 //
 // It is configured only through the standard environment variables
 // (AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_SECRET,
-// APP_BASE_URL) and listens on $PORT (default 3000), so it runs unchanged
+// APP_BASE_URL; REDIS_URL or DATABASE_URL for server-side sessions) and
+// listens on $PORT (default 3000), so it runs unchanged
 // against a real Auth0 tenant or any OpenID Connect provider.
 // `make demo FRAMEWORK=echov5` runs it against the local development
 // provider.
 package main
 
 import (
+	"context"
 	"html/template"
 	"log"
-	"log/slog"
 	"net/http"
-	"os"
 
 	auth0echo "github.com/auth0kit/auth0kit/adapters/echov5"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/examples/internal/appenv"
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 )
@@ -42,8 +43,7 @@ type view struct {
 }
 
 func main() {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	client, err := auth0kit.New(auth0kit.WithLogger(logger))
+	client, logger, err := appenv.Client(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -63,12 +63,9 @@ func main() {
 		return c.JSON(http.StatusOK, auth0echo.User(c))
 	})
 
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "3000"
-	}
-	logger.Info("listening", "addr", ":"+port)
-	if err := e.Start(":" + port); err != nil {
+	addr := appenv.Addr()
+	logger.Info("listening", "addr", addr)
+	if err := e.Start(addr); err != nil {
 		log.Fatal(err)
 	}
 }

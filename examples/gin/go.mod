@@ -9,6 +9,10 @@ require (
 )
 
 require (
+	github.com/auth0kit/auth0kit/conformance v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/examples/internal/appenv v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/stores/redis v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/stores/sql v0.0.0-00010101000000-000000000000
 	github.com/bytedance/gopkg v0.1.3 // indirect
 	github.com/bytedance/sonic v1.15.0 // indirect
 	github.com/bytedance/sonic/loader v0.5.0 // indirect
@@ -49,3 +53,9 @@ replace github.com/auth0kit/auth0kit/core => ../../core
 replace github.com/auth0kit/auth0kit/adapters/gin => ../../adapters/gin
 
 replace github.com/auth0kit/auth0kit/conformance => ../../conformance
+
+replace github.com/auth0kit/auth0kit/examples/internal/appenv => ../../examples/internal/appenv
+
+replace github.com/auth0kit/auth0kit/stores/redis => ../../stores/redis
+
+replace github.com/auth0kit/auth0kit/stores/sql => ../../stores/sql

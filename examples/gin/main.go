@@ -3,7 +3,8 @@
 //
 // It is configured only through the standard environment variables
 // (AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_SECRET,
-// APP_BASE_URL) and listens on $PORT (default 3000), so it runs unchanged
+// APP_BASE_URL; REDIS_URL or DATABASE_URL for server-side sessions) and
+// listens on $PORT (default 3000), so it runs unchanged
 // against a real Auth0 tenant or any OpenID Connect provider.
 // `make demo FRAMEWORK=gin` runs it against the local development
 // provider. Gin's mode follows GIN_MODE (set GIN_MODE=release in
@@ -11,14 +12,14 @@
 package main
 
 import (
+	"context"
 	"html/template"
 	"log"
-	"log/slog"
 	"net/http"
-	"os"
 
 	auth0gin "github.com/auth0kit/auth0kit/adapters/gin"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/examples/internal/appenv"
 	"github.com/gin-gonic/gin"
 )
 
@@ -42,8 +43,7 @@ type view struct {
 }
 
 func main() {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	client, err := auth0kit.New(auth0kit.WithLogger(logger))
+	client, logger, err := appenv.Client(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -64,10 +64,7 @@ func main() {
 		c.JSON(http.StatusOK, auth0gin.User(c))
 	})
 
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "3000"
-	}
-	logger.Info("listening", "addr", ":"+port)
-	log.Fatal(r.Run(":" + port))
+	addr := appenv.Addr()
+	logger.Info("listening", "addr", addr)
+	log.Fatal(r.Run(addr))
 }

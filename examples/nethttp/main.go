@@ -3,21 +3,22 @@
 //
 // It is configured only through the standard environment variables
 // (AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_SECRET,
-// APP_BASE_URL) and listens on $PORT (default 3000), so it runs unchanged
+// APP_BASE_URL; REDIS_URL or DATABASE_URL for server-side sessions) and
+// listens on $PORT (default 3000), so it runs unchanged
 // against a real Auth0 tenant or any OpenID Connect provider. `make demo`
 // runs it against the local development provider.
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"html/template"
 	"log"
-	"log/slog"
 	"net/http"
-	"os"
 
 	auth0http "github.com/auth0kit/auth0kit/adapters/nethttp"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/examples/internal/appenv"
 )
 
 var page = template.Must(template.New("page").Parse(`<!doctype html>
@@ -40,8 +41,7 @@ type view struct {
 }
 
 func main() {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	client, err := auth0kit.New(auth0kit.WithLogger(logger))
+	client, logger, err := appenv.Client(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,10 +58,7 @@ func main() {
 		_ = json.NewEncoder(w).Encode(auth0http.UserFrom(r.Context()))
 	})))
 
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "3000"
-	}
-	logger.Info("listening", "addr", ":"+port)
-	log.Fatal(http.ListenAndServe(":"+port, auth0http.Middleware(client)(mux)))
+	addr := appenv.Addr()
+	logger.Info("listening", "addr", addr)
+	log.Fatal(http.ListenAndServe(addr, auth0http.Middleware(client)(mux)))
 }

@@ -1,0 +1,72 @@
+// Package appenv is what the example apps share: their configuration comes
+// only from the environment, like a real deployment's.
+//
+//   - AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_SECRET,
+//     APP_BASE_URL: read by auth0kit.New itself;
+//   - REDIS_URL (redis://host:port/db) or DATABASE_URL
+//     (postgres://user@host:port/db?sslmode=disable, mysql://user:pass@host:port/db,
+//     sqlite:///path/to/file.db): keep sessions in that store instead of
+//     cookies, creating the schema on start;
+//   - PORT: the listening port (default 3000).
+package appenv
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	auth0kit "github.com/auth0kit/auth0kit/core"
+	redisstore "github.com/auth0kit/auth0kit/stores/redis"
+	"github.com/auth0kit/auth0kit/stores/sql/sqlurl"
+)
+
+// Client builds the auth0kit client from the environment, with an
+// info-level logger and the session store REDIS_URL or DATABASE_URL names.
+func Client(ctx context.Context) (*auth0kit.Client, *slog.Logger, error) {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	opts := []auth0kit.Option{auth0kit.WithLogger(logger)}
+	switch redisURL, dbURL := os.Getenv("REDIS_URL"), os.Getenv("DATABASE_URL"); {
+	case redisURL != "":
+		store, err := redisstore.OpenURL(ctx, redisURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		opts = append(opts, auth0kit.WithSessionStore(store))
+		logger.Info("sessions in Redis", "url", redact(redisURL))
+	case dbURL != "":
+		store, err := sqlurl.Open(ctx, dbURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		opts = append(opts, auth0kit.WithSessionStore(store))
+		logger.Info("sessions in SQL", "dialect", store.Dialect().String())
+	default:
+		// Stateless cookie sessions; an in-memory revocation list makes
+		// back-channel logout work for this single instance.
+		opts = append(opts, auth0kit.WithRevocationList(auth0kit.NewMemoryStore()))
+	}
+	client, err := auth0kit.New(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return client, logger, nil
+}
+
+// Addr is ":$PORT", default ":3000".
+func Addr() string {
+	if p := os.Getenv("PORT"); p != "" {
+		return ":" + p
+	}
+	return ":3000"
+}
+
+// redact drops a password from a URL for logging.
+func redact(raw string) string {
+	for i := len("redis://"); i < len(raw); i++ {
+		if raw[i] == '@' {
+			return "redis://…@" + raw[i+1:]
+		}
+	}
+	return raw
+}
