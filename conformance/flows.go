@@ -121,3 +121,16 @@ func (e *env) refreshes() int {
 	}
 	return e.op.TokenRequests("refresh_token")
 }
+
+// profileSub returns the logged-in user's sub from /auth/profile.
+func (e *env) profileSub() string {
+	e.t.Helper()
+	p := e.browser.hit(e.appURL + e.client.Routes().Profile)
+	var u struct {
+		Sub string `json:"sub"`
+	}
+	if err := json.Unmarshal([]byte(p.body), &u); err != nil || u.Sub == "" {
+		e.t.Fatalf("profile %d %q", p.StatusCode, p.body)
+	}
+	return u.Sub
+}
