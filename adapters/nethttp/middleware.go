@@ -8,7 +8,8 @@ import (
 )
 
 // Middleware returns net/http middleware that serves the SDK's routes
-// (/auth/login, /auth/callback, /auth/logout, /auth/profile, or the paths
+// (/auth/login, /auth/callback, /auth/logout, /auth/profile,
+// /auth/access-token, POST /auth/backchannel-logout, or the paths
 // configured on the client), binds the session to every other request's
 // context for [SessionFrom], [UserFrom], [RequireAuth] and
 // [RequireAuthAPI], and extends rolling sessions. Mount it in front of
