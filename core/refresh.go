@@ -112,25 +112,37 @@ func (r *refresher) recent(key string, now time.Time) *refreshResult {
 // refresh gets a token for req, sharing one token request among concurrent
 // callers with the same refresh token, audience and scope.
 func (c *Client) refresh(ctx context.Context, sessionID string, req refreshRequest, sub string) (*refreshResult, error) {
-	now := c.s.now()
 	original := req.refreshToken
-	// A request still carrying a refresh token rotated moments ago gets
-	// that refresh's result, or refreshes with the newest token.
-	if res := c.tokens.recent(req.key(original), now); res != nil {
-		return withRotation(res, c.tokens.current(original, now), original), nil
-	}
-	req.refreshToken = c.tokens.current(original, now)
-	key := req.key(req.refreshToken)
-	if res := c.tokens.recent(key, now); res != nil {
-		return withRotation(res, req.refreshToken, original), nil
+	key := req.key(original)
+	// Fast path: a refresh from this token finished moments ago.
+	if res := c.tokens.recent(key, c.s.now()); res != nil {
+		return withRotation(res, c.tokens.current(original, c.s.now()), original), nil
 	}
 	ch := c.tokens.flight.DoChan(key, func() (any, error) {
+		// Checked again inside the flight: a caller that missed the memo
+		// just before the previous flight ended must not start a second
+		// refresh with the same (now rotated) token.
+		now := c.s.now()
+		if res := c.tokens.recent(key, now); res != nil {
+			return res, nil
+		}
+		r := req
+		r.refreshToken = c.tokens.current(original, now)
+		if r.refreshToken != original {
+			if res := c.tokens.recent(r.key(r.refreshToken), now); res != nil {
+				return res, nil
+			}
+		}
 		// The shared request must not die with the first caller's context.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*c.s.httpTimeout)
 		defer cancel()
-		res, err := c.refreshLocked(fctx, sessionID, req, sub)
+		res, err := c.refreshLocked(fctx, sessionID, r, sub)
 		if err == nil {
-			c.tokens.remember(key, req.refreshToken, res, c.s.now(), c.s.refreshMemo)
+			now = c.s.now()
+			c.tokens.remember(key, original, res, now, c.s.refreshMemo)
+			if r.refreshToken != original {
+				c.tokens.remember(r.key(r.refreshToken), r.refreshToken, res, now, c.s.refreshMemo)
+			}
 		}
 		return res, err
 	})
@@ -141,7 +153,7 @@ func (c *Client) refresh(ctx context.Context, sessionID string, req refreshReque
 		if r.Err != nil {
 			return nil, r.Err
 		}
-		return withRotation(r.Val.(*refreshResult), req.refreshToken, original), nil
+		return withRotation(r.Val.(*refreshResult), c.tokens.current(original, c.s.now()), original), nil
 	}
 }
 
