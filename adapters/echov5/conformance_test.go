@@ -61,7 +61,7 @@ func newApp(client *auth0kit.Client) http.Handler {
 
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Harness{
-		Name: "echo",
+		Name: "echov5",
 		Serve: func(t *testing.T, ln net.Listener, client *auth0kit.Client) {
 			srv := httptest.NewUnstartedServer(newApp(client))
 			srv.Listener.Close()

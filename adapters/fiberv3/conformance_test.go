@@ -66,7 +66,7 @@ func newApp(client *auth0kit.Client) *fiber.App {
 
 func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.Harness{
-		Name: "fiber",
+		Name: "fiberv3",
 		Serve: func(t *testing.T, ln net.Listener, client *auth0kit.Client) {
 			serve(t, newApp(client), ln)
 		},
