@@ -18,30 +18,12 @@ import (
 	"net/http"
 
 	auth0echo "github.com/auth0kit/auth0kit/adapters/echo"
-	auth0kit "github.com/auth0kit/auth0kit/core"
 	"github.com/auth0kit/auth0kit/examples/internal/appenv"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
-var page = template.Must(template.New("page").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>auth0kit · Echo</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5}</style></head>
-<body>
-<h1>{{.Title}}</h1>
-{{if .User}}
-  <p>Logged in as <strong>{{.User.Name}}</strong> ({{.User.Email}}).</p>
-  <p><a href="/private">Protected page</a> · <a href="/api/me">Protected API</a> · <a href="/auth/profile">/auth/profile</a> · <a href="/auth/logout">Log out</a></p>
-{{else}}
-  <p>You are not logged in.</p>
-  <p><a href="/auth/login">Log in</a> · <a href="/private">Protected page</a> (redirects to login)</p>
-{{end}}
-</body></html>`))
-
-type view struct {
-	Title string
-	User  *auth0kit.User
-}
+var page = appenv.Page
 
 // renderer makes c.Render use the page template.
 type renderer struct{ t *template.Template }
@@ -62,10 +44,10 @@ func main() {
 	e.Use(middleware.RequestLogger(), middleware.Recover(), auth0echo.Middleware(client))
 
 	e.GET("/", func(c echo.Context) error {
-		return c.Render(http.StatusOK, "page", view{Title: "auth0kit + Echo", User: auth0echo.User(c)})
+		return c.Render(http.StatusOK, "page", appenv.View{Framework: "Echo", Title: "auth0kit + Echo", User: auth0echo.User(c)})
 	})
 	e.GET("/private", func(c echo.Context) error {
-		return c.Render(http.StatusOK, "page", view{Title: "Protected page", User: auth0echo.User(c)})
+		return c.Render(http.StatusOK, "page", appenv.View{Framework: "Echo", Title: "Protected page", User: auth0echo.User(c)})
 	}, auth0echo.RequireAuth())
 	api := e.Group("/api", auth0echo.RequireAuthAPI())
 	api.GET("/me", func(c echo.Context) error {

@@ -12,37 +12,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"html/template"
 	"log"
 
 	auth0fiber "github.com/auth0kit/auth0kit/adapters/fiberv3"
-	auth0kit "github.com/auth0kit/auth0kit/core"
 	"github.com/auth0kit/auth0kit/examples/internal/appenv"
 	"github.com/gofiber/fiber/v3"
 )
 
-var page = template.Must(template.New("page").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>auth0kit · Fiber v3</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5}</style></head>
-<body>
-<h1>{{.Title}}</h1>
-{{if .User}}
-  <p>Logged in as <strong>{{.User.Name}}</strong> ({{.User.Email}}).</p>
-  <p><a href="/private">Protected page</a> · <a href="/api/me">Protected API</a> · <a href="/auth/profile">/auth/profile</a> · <a href="/auth/logout">Log out</a></p>
-{{else}}
-  <p>You are not logged in.</p>
-  <p><a href="/auth/login">Log in</a> · <a href="/private">Protected page</a> (redirects to login)</p>
-{{end}}
-</body></html>`))
-
-type view struct {
-	Title string
-	User  *auth0kit.User
-}
+var page = appenv.Page
 
 func render(c fiber.Ctx, title string) error {
 	var b bytes.Buffer
-	if err := page.Execute(&b, view{Title: title, User: auth0fiber.User(c)}); err != nil {
+	if err := page.Execute(&b, appenv.View{Framework: "Fiber v3", Title: title, User: auth0fiber.User(c)}); err != nil {
 		return err
 	}
 	c.Type("html", "utf-8")

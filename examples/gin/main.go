@@ -13,34 +13,15 @@ package main
 
 import (
 	"context"
-	"html/template"
 	"log"
 	"net/http"
 
 	auth0gin "github.com/auth0kit/auth0kit/adapters/gin"
-	auth0kit "github.com/auth0kit/auth0kit/core"
 	"github.com/auth0kit/auth0kit/examples/internal/appenv"
 	"github.com/gin-gonic/gin"
 )
 
-var page = template.Must(template.New("page").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>auth0kit · Gin</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5}</style></head>
-<body>
-<h1>{{.Title}}</h1>
-{{if .User}}
-  <p>Logged in as <strong>{{.User.Name}}</strong> ({{.User.Email}}).</p>
-  <p><a href="/private">Protected page</a> · <a href="/api/me">Protected API</a> · <a href="/auth/profile">/auth/profile</a> · <a href="/auth/logout">Log out</a></p>
-{{else}}
-  <p>You are not logged in.</p>
-  <p><a href="/auth/login">Log in</a> · <a href="/private">Protected page</a> (redirects to login)</p>
-{{end}}
-</body></html>`))
-
-type view struct {
-	Title string
-	User  *auth0kit.User
-}
+var page = appenv.Page
 
 func main() {
 	client, logger, err := appenv.Client(context.Background())
@@ -54,10 +35,10 @@ func main() {
 	r.Use(gin.Logger(), gin.Recovery(), auth0gin.Middleware(client))
 
 	r.GET("/", func(c *gin.Context) {
-		c.HTML(http.StatusOK, "page", view{Title: "auth0kit + Gin", User: auth0gin.User(c)})
+		c.HTML(http.StatusOK, "page", appenv.View{Framework: "Gin", Title: "auth0kit + Gin", User: auth0gin.User(c)})
 	})
 	r.GET("/private", auth0gin.RequireAuth(), func(c *gin.Context) {
-		c.HTML(http.StatusOK, "page", view{Title: "Protected page", User: auth0gin.User(c)})
+		c.HTML(http.StatusOK, "page", appenv.View{Framework: "Gin", Title: "Protected page", User: auth0gin.User(c)})
 	})
 	api := r.Group("/api", auth0gin.RequireAuthAPI())
 	api.GET("/me", func(c *gin.Context) {

@@ -12,33 +12,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"html/template"
 	"log"
 	"net/http"
 
 	auth0http "github.com/auth0kit/auth0kit/adapters/nethttp"
-	auth0kit "github.com/auth0kit/auth0kit/core"
 	"github.com/auth0kit/auth0kit/examples/internal/appenv"
 )
 
-var page = template.Must(template.New("page").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>auth0kit · net/http</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5}</style></head>
-<body>
-<h1>{{.Title}}</h1>
-{{if .User}}
-  <p>Logged in as <strong>{{.User.Name}}</strong> ({{.User.Email}}).</p>
-  <p><a href="/private">Protected page</a> · <a href="/api/me">Protected API</a> · <a href="/auth/profile">/auth/profile</a> · <a href="/auth/logout">Log out</a></p>
-{{else}}
-  <p>You are not logged in.</p>
-  <p><a href="/auth/login">Log in</a> · <a href="/private">Protected page</a> (redirects to login)</p>
-{{end}}
-</body></html>`))
-
-type view struct {
-	Title string
-	User  *auth0kit.User
-}
+var page = appenv.Page
 
 func main() {
 	client, logger, err := appenv.Client(context.Background())
@@ -48,10 +29,10 @@ func main() {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		_ = page.Execute(w, view{Title: "auth0kit + net/http", User: auth0http.UserFrom(r.Context())})
+		_ = page.Execute(w, appenv.View{Framework: "net/http", Title: "auth0kit + net/http", User: auth0http.UserFrom(r.Context())})
 	})
 	mux.Handle("GET /private", auth0http.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = page.Execute(w, view{Title: "Protected page", User: auth0http.UserFrom(r.Context())})
+		_ = page.Execute(w, appenv.View{Framework: "net/http", Title: "Protected page", User: auth0http.UserFrom(r.Context())})
 	})))
 	mux.Handle("GET /api/me", auth0http.RequireAuthAPI(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

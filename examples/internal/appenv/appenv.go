@@ -13,6 +13,7 @@ package appenv
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"os"
 
@@ -69,4 +70,28 @@ func redact(raw string) string {
 		}
 	}
 	return raw
+}
+
+// Page is the examples' one HTML page: the user's name and links to log in
+// or out, the protected page and the protected API. Execute it with a
+// [View]; its template name is "page".
+var Page = template.Must(template.New("page").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>auth0kit · {{.Framework}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5}</style></head>
+<body>
+<h1>{{.Title}}</h1>
+{{if .User}}
+  <p>Logged in as <strong>{{.User.Name}}</strong> ({{.User.Email}}).</p>
+  <p><a href="/private">Protected page</a> · <a href="/api/me">Protected API</a> · <a href="/auth/profile">/auth/profile</a> · <a href="/auth/logout">Log out</a></p>
+{{else}}
+  <p>You are not logged in.</p>
+  <p><a href="/auth/login">Log in</a> · <a href="/private">Protected page</a> (redirects to login)</p>
+{{end}}
+</body></html>`))
+
+// View is what [Page] shows.
+type View struct {
+	Framework string
+	Title     string
+	User      *auth0kit.User
 }
