@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0kit/auth0kit/conformance"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -16,7 +17,7 @@ import (
 // returns once the app answers HTTP requests.
 func serve(t testing.TB, app *fiber.App, ln net.Listener) {
 	t.Helper()
-	cl := &closingListener{Listener: ln}
+	cl := conformance.ClosingListener(ln)
 	// fasthttp's worker pool cleaner sleeps this long between rounds and
 	// notices a stopped server only then (10 s by default): keep it short
 	// so that no goroutine outlives the test for long.
@@ -31,57 +32,7 @@ func serve(t testing.TB, app *fiber.App, ln net.Listener) {
 			t.Errorf("listener: %v", err)
 		}
 	})
-	hc := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	url := "http://" + ln.Addr().String() + "/auth0fiber-ready"
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		res, err := hc.Get(url)
-		if err == nil {
-			res.Body.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the app does not answer: %v", err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// closingListener closes the connections it accepted when it is closed
-// (by app.Shutdown), as httptest.Server.Close does. Otherwise fasthttp's
-// Shutdown waits 5 s for every connection on which no request arrived yet,
-// such as one a net/http client dialed and parked in its idle pool.
-type closingListener struct {
-	net.Listener
-	mu     sync.Mutex
-	closed bool
-	conns  []net.Conn
-}
-
-func (l *closingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		c.Close()
-		return nil, net.ErrClosed
-	}
-	l.conns = append(l.conns, c)
-	return c, nil
-}
-
-func (l *closingListener) Close() error {
-	err := l.Listener.Close()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.closed = true
-	for _, c := range l.conns {
-		c.Close()
-	}
-	l.conns = nil
-	return err
+	conformance.WaitReady(t, "http://"+ln.Addr().String()+"/auth0fiber-ready")
 }
 
 // TestShutdownLeavesNoGoroutines checks that serve's cleanup is quick and
