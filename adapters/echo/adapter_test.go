@@ -5,39 +5,19 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	auth0echo "github.com/auth0kit/auth0kit/adapters/echo"
+	"github.com/auth0kit/auth0kit/conformance"
 	auth0kit "github.com/auth0kit/auth0kit/core"
 	"github.com/labstack/echo/v4"
 )
 
-const testSecret = "adapter-test-secret-0123456789-abcdefghijklmnop"
-
+// testClient is a client and a logged-in cookie for the reference
+// session (user "Jane Doe").
 func testClient(t *testing.T) (*auth0kit.Client, *http.Cookie) {
 	t.Helper()
-	c, err := auth0kit.New(auth0kit.WithDomain("https://tenant.example.com/"), auth0kit.WithClientID("cid"),
-		auth0kit.WithSecret(testSecret), auth0kit.WithAppBaseURL("http://127.0.0.1:3000"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := auth0kit.GenerateSessionCookie(&auth0kit.Session{User: auth0kit.User{Sub: "auth0|1", Name: "Jane"},
-		Internal: auth0kit.SessionInternal{SID: "sid-1", CreatedAt: time.Now().Unix()}}, testSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Roll it once, as a browser's first request would, so later requests
-	// carry a cookie that needs no rewrite.
-	e := echo.New()
-	e.Use(auth0echo.Middleware(c))
-	e.GET("/", func(echo.Context) error { return nil })
-	for _, ck := range serve(e, "/", &http.Cookie{Name: "__session", Value: v}).Result().Cookies() {
-		if ck.Name == "__session" {
-			return c, &http.Cookie{Name: ck.Name, Value: ck.Value}
-		}
-	}
-	t.Fatal("the session was not rolled")
-	return nil, nil
+	fx := conformance.LoadFixture(t)
+	return fx.Client, fx.Cookie
 }
 
 func serve(h http.Handler, path string, ck *http.Cookie) *httptest.ResponseRecorder {
@@ -94,7 +74,7 @@ func TestPreAndAccessors(t *testing.T) {
 		}
 		return c.String(http.StatusOK, auth0echo.User(c).Name)
 	})
-	if w := serve(e, "/", ck); w.Code != http.StatusOK || w.Body.String() != "Jane" {
+	if w := serve(e, "/", ck); w.Code != http.StatusOK || w.Body.String() != "Jane Doe" {
 		t.Errorf("%d %q", w.Code, w.Body.String())
 	}
 	if w := serve(e, "/auth/profile", ck); w.Code != http.StatusOK {
