@@ -11,6 +11,7 @@ require (
 
 require (
 	github.com/andybalholm/brotli v1.2.0 // indirect
+	github.com/auth0kit/auth0kit/adapters/fasthttp v0.0.0-00010101000000-000000000000
 	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
 	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
 	github.com/google/uuid v1.6.0 // indirect
@@ -28,3 +29,5 @@ require (
 replace github.com/auth0kit/auth0kit/core => ../../core
 
 replace github.com/auth0kit/auth0kit/conformance => ../../conformance
+
+replace github.com/auth0kit/auth0kit/adapters/fasthttp => ../fasthttp

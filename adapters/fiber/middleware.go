@@ -3,6 +3,7 @@ package auth0fiber
 import (
 	"context"
 
+	auth0fasthttp "github.com/auth0kit/auth0kit/adapters/fasthttp"
 	"github.com/auth0kit/auth0kit/core"
 	"github.com/gofiber/fiber/v2"
 )
@@ -24,7 +25,7 @@ type localsKey struct{}
 // after the handler returned (fiber recycles the Ctx).
 func Middleware(client *auth0kit.Client) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ex := &exchange{c: c}
+		ex := auth0fasthttp.NewExchange(c.Context())
 		ctx := client.Bind(c.UserContext(), ex)
 		if res, ok := client.Handle(ctx, ex); ok {
 			return write(c, res)
@@ -99,19 +100,6 @@ func bound(c *fiber.Ctx) context.Context {
 
 // write sends a core response.
 func write(c *fiber.Ctx, res *auth0kit.Response) error {
-	h := &c.Response().Header
-	if res.Location != "" {
-		h.Set(fiber.HeaderLocation, res.Location)
-	}
-	if res.ContentType != "" {
-		h.SetContentType(res.ContentType)
-	} else {
-		// As net/http: no Content-Type on a response without one.
-		h.SetNoDefaultContentType(true)
-	}
-	c.Status(res.Status)
-	if len(res.Body) > 0 {
-		return c.Send(res.Body)
-	}
+	auth0fasthttp.Write(c.Context(), res)
 	return nil
 }

@@ -10,6 +10,7 @@ require (
 
 require (
 	github.com/andybalholm/brotli v1.2.0 // indirect
+	github.com/auth0kit/auth0kit/adapters/fasthttp v0.0.0-00010101000000-000000000000
 	github.com/auth0kit/auth0kit/examples/internal/appenv v0.0.0-00010101000000-000000000000
 	github.com/auth0kit/auth0kit/stores/redis v0.0.0-00010101000000-000000000000
 	github.com/auth0kit/auth0kit/stores/sql v0.0.0-00010101000000-000000000000
@@ -39,3 +40,5 @@ replace github.com/auth0kit/auth0kit/examples/internal/appenv => ../../examples/
 replace github.com/auth0kit/auth0kit/stores/redis => ../../stores/redis
 
 replace github.com/auth0kit/auth0kit/stores/sql => ../../stores/sql
+
+replace github.com/auth0kit/auth0kit/adapters/fasthttp => ../../adapters/fasthttp
