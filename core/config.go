@@ -192,7 +192,7 @@ func (c *Config) resolve() (*settings, error) {
 		return nil, invalid("Session.Cookie.SameSite (AUTH0_COOKIE_SAME_SITE)", "SameSite=None requires secure cookies")
 	}
 	s.sessionCookie = cookieTemplate{
-		name: cmp(ck.Name, "__session"), domain: ck.Domain, path: cmp(ck.Path, "/"),
+		name: orDefault(ck.Name, "__session"), domain: ck.Domain, path: orDefault(ck.Path, "/"),
 		secure: secure, sameSite: sameSite, transient: ck.Transient,
 	}
 	if strings.ContainsAny(s.sessionCookie.name, " ;=,\t\r\n") {
@@ -212,7 +212,7 @@ func (c *Config) resolve() (*settings, error) {
 		tSameSite = http.SameSiteLaxMode
 	}
 	s.txnCookie = cookieTemplate{
-		name: cmp(tc.Prefix, "__txn_"), domain: cmp(tc.Domain, ck.Domain), path: cmp(tc.Path, "/"),
+		name: orDefault(tc.Prefix, "__txn_"), domain: orDefault(tc.Domain, ck.Domain), path: orDefault(tc.Path, "/"),
 		secure: tsecure, sameSite: tSameSite,
 	}
 	s.txnMaxAge = durOr(tc.MaxAge, time.Hour)
@@ -243,12 +243,12 @@ func (c *Config) resolve() (*settings, error) {
 		s.claims[cl] = true
 	}
 	s.routes = Routes{
-		Login:             cmp(c.Routes.Login, "/auth/login"),
-		Logout:            cmp(c.Routes.Logout, "/auth/logout"),
-		Callback:          cmp(c.Routes.Callback, "/auth/callback"),
-		Profile:           cmp(c.Routes.Profile, "/auth/profile"),
-		AccessToken:       cmp(c.Routes.AccessToken, "/auth/access-token"),
-		BackchannelLogout: cmp(c.Routes.BackchannelLogout, "/auth/backchannel-logout"),
+		Login:             orDefault(c.Routes.Login, "/auth/login"),
+		Logout:            orDefault(c.Routes.Logout, "/auth/logout"),
+		Callback:          orDefault(c.Routes.Callback, "/auth/callback"),
+		Profile:           orDefault(c.Routes.Profile, "/auth/profile"),
+		AccessToken:       orDefault(c.Routes.AccessToken, "/auth/access-token"),
+		BackchannelLogout: orDefault(c.Routes.BackchannelLogout, "/auth/backchannel-logout"),
 	}
 	for _, p := range []string{s.routes.Login, s.routes.Logout, s.routes.Callback, s.routes.Profile, s.routes.AccessToken, s.routes.BackchannelLogout} {
 		if !strings.HasPrefix(p, "/") {
@@ -352,7 +352,7 @@ func hasScope(scope, want string) bool {
 	return false
 }
 
-func cmp(v, def string) string {
+func orDefault(v, def string) string {
 	if v == "" {
 		return def
 	}
