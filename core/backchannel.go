@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -103,7 +104,9 @@ func (c *Client) verifyLogoutToken(ctx context.Context, raw string) (LogoutToken
 	switch strings.ToLower(strings.TrimPrefix(strings.ToLower(header.Typ), "application/")) {
 	case "", "jwt", "logout+jwt":
 	default:
-		return bad("typ must be logout+jwt, not "+header.Typ, nil)
+		// The header's value goes to the logs only: every Reason is a
+		// fixed string, as it is part of the 400 answer.
+		return bad("typ must be logout+jwt", errors.New("typ "+strconv.Quote(header.Typ)))
 	}
 	p, err := c.discover(ctx)
 	if err != nil {

@@ -1,9 +1,11 @@
 package auth0kit
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -46,7 +48,10 @@ func (c *Client) BaseURL(ex Exchange) (*url.URL, error) {
 			return b, nil
 		}
 	}
-	return nil, &Error{Code: CodeUntrustedOrigin, Message: "the request origin " + u.String() + " is not in APP_BASE_URL"}
+	// The origin is the request's own: it goes to the logs (Err), never
+	// into the answer (Message).
+	return nil, &Error{Code: CodeUntrustedOrigin, Message: "the request origin is not in APP_BASE_URL",
+		Err: errors.New("untrusted origin " + strconv.Quote(u.String()))}
 }
 
 // trustedPeer reports whether the request came from a configured proxy.

@@ -109,16 +109,29 @@ func (c *Client) CompleteLogin(ctx context.Context, ex Exchange) (*Session, Call
 	now := c.s.now().Unix()
 	s := c.newSession(idt.claims, tr, t.Scope, t.Audience, now)
 	s.Internal.SID = idt.sid
-	if raw, ok := idt.claims["session_expiry"]; ok {
-		var v float64
-		if json.Unmarshal(raw, &v) == nil && v > 0 && v < 1e10 {
-			if int64(v) <= idt.iat+30 {
-				return nil, info, &Error{Code: CodeSessionExpired, Message: "the provider's session_expiry has already passed"}
-			}
-			s.Internal.SessionExpiresAt = int64(v)
-		}
+	if s.Internal.SessionExpiresAt, err = sessionExpiry(idt.claims, idt.iat); err != nil {
+		return nil, info, err
 	}
 	return s, info, nil
+}
+
+// sessionExpiry reads the provider's session_expiry claim (unix seconds;
+// 0 when absent or unusable). A value at most 30 s after the token's iat
+// means the provider's session is already over: an error with code
+// [CodeSessionExpired], answered 400 like any other refused callback.
+func sessionExpiry(claims map[string]json.RawMessage, iat int64) (int64, error) {
+	raw, ok := claims["session_expiry"]
+	if !ok {
+		return 0, nil
+	}
+	var v float64
+	if json.Unmarshal(raw, &v) != nil || v <= 0 || v >= 1e10 {
+		return 0, nil
+	}
+	if int64(v) <= iat+30 {
+		return 0, &Error{Code: CodeSessionExpired, Message: "the provider's session_expiry has already passed"}
+	}
+	return int64(v), nil
 }
 
 // newSession builds the session of a login from the ID token claims and

@@ -147,16 +147,25 @@ func HTTPStatus(err error) int {
 	case errors.As(err, &cfg):
 		return http.StatusInternalServerError
 	case errors.Is(err, ErrMissingState), errors.Is(err, ErrInvalidState),
-		errors.Is(err, ErrIDTokenInvalid):
+		errors.Is(err, ErrIDTokenInvalid), errors.Is(err, ErrBackchannelLogout):
 		return http.StatusBadRequest
 	}
 	var mfa *MfaRequiredError
 	if errors.As(err, &mfa) {
 		return http.StatusForbidden
 	}
+	var me *MfaError
+	if errors.As(err, &me) {
+		return mfaStatus(me)
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		switch e.Code {
+		case CodeUntrustedOrigin, CodeSessionExpired:
+			// A Host header that is malformed, too long or not one of the
+			// configured base URLs, and an ID token whose provider
+			// session already ended, are the request's fault.
+			return http.StatusBadRequest
 		case CodeFailedToExchangeRefreshToken:
 			return http.StatusUnauthorized
 		case CodeExchangeFailed, CodeMissingSubjectToken, CodeInvalidSubjectTokenTyp, CodeMissingActorTokenType, CodeInvalidActorTokenType:
@@ -170,4 +179,20 @@ func HTTPStatus(err error) int {
 		}
 	}
 	return http.StatusInternalServerError
+}
+
+// mfaStatus is nextjs-auth0's getMfaErrorStatusCode: 401 for an expired
+// or invalid mfa_token, 400 for a missing token, a bad request or a
+// provider refusal, 502 when the provider failed or could not be reached.
+func mfaStatus(e *MfaError) int {
+	switch e.Code {
+	case CodeMfaTokenExpired, CodeMfaTokenInvalid:
+		return http.StatusUnauthorized
+	case "unexpected_error":
+		return http.StatusBadGateway
+	}
+	if oe := (*OAuthError)(nil); errors.As(e.Err, &oe) && oe.StatusCode >= 500 {
+		return http.StatusBadGateway
+	}
+	return http.StatusBadRequest
 }

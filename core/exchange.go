@@ -56,3 +56,13 @@ func noStore(ex Exchange) {
 	ex.SetHeader("Pragma", "no-cache")
 	ex.SetHeader("Expires", "0")
 }
+
+// sdkHeaders marks every answer the SDK itself writes (its routes, the
+// guards' redirects and 401s, middleware errors) with
+// X-Content-Type-Options: nosniff, so that no browser ever renders an
+// error body as anything but its declared type.
+func sdkHeaders(ex Exchange) {
+	if ex != nil {
+		ex.SetHeader("X-Content-Type-Options", "nosniff")
+	}
+}

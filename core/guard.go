@@ -15,11 +15,12 @@ func RequirePage(ctx context.Context, requestURI string) *Response {
 		return notMounted()
 	}
 	s, err := rs.session(ctx)
+	if s != nil && err == nil {
+		return nil
+	}
+	sdkHeaders(rs.ex)
 	if err != nil {
 		return ErrorResponse(err)
-	}
-	if s != nil {
-		return nil
 	}
 	rs.ex.SetHeader("Cache-Control", "no-store")
 	return redirect(http.StatusFound, rs.c.LoginURL(requestURI))
@@ -33,11 +34,12 @@ func RequireAPI(ctx context.Context) *Response {
 		return notMounted()
 	}
 	s, err := rs.session(ctx)
+	if s != nil && err == nil {
+		return nil
+	}
+	sdkHeaders(rs.ex)
 	if err != nil {
 		return JSONError(HTTPStatus(err), CodeSessionStoreError, "The session store is unavailable.")
-	}
-	if s != nil {
-		return nil
 	}
 	rs.ex.SetHeader("Cache-Control", "no-store")
 	return UnauthorizedJSON()

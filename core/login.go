@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"sort"
 	"strconv"
@@ -71,7 +72,10 @@ func (c *Client) StartLogin(ctx context.Context, ex Exchange, opts LoginOptions)
 	if v, ok := params["max_age"]; ok && v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 || strings.TrimLeft(v, "0123456789") != "" {
-			return "", &Error{Code: CodeAuthorizationError, Message: "invalid max_age " + strconv.Quote(v) + ": must be a non-negative integer"}
+			// The value stays out of the answer (Message); Err keeps it
+			// for the logs.
+			return "", &Error{Code: CodeAuthorizationError, Message: "invalid max_age: must be a non-negative integer",
+				Err: errors.New("max_age " + strconv.Quote(v))}
 		}
 		maxAge = &n
 	}

@@ -151,10 +151,14 @@ func (c *Client) Touch(ctx context.Context) error {
 		return nil
 	}
 	s, err := c.load(ctx, cs)
-	if err != nil || s == nil {
-		return err
+	if err == nil && s != nil {
+		err = c.writeSession(ctx, rs.ex, cs, s, false)
 	}
-	return c.writeSession(ctx, rs.ex, cs, s, false)
+	if err != nil {
+		// The adapter answers with ErrorResponse(err).
+		sdkHeaders(rs.ex)
+	}
+	return err
 }
 
 // lockedSession is a request's session held for a read-modify-write: the

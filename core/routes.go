@@ -19,28 +19,38 @@ func (c *Client) Handle(ctx context.Context, ex Exchange) (res *Response, handle
 	if len(path) > 1 {
 		path = strings.TrimSuffix(path, "/")
 	}
-	r := c.s.routes
-	if ex.Method() == http.MethodPost && path == r.BackchannelLogout {
-		return c.handleBackchannelLogout(ctx, ex), true
-	}
-	if ex.Method() != http.MethodGet && ex.Method() != http.MethodHead {
+	h := c.route(ex.Method(), path)
+	if h == nil {
 		return nil, false
+	}
+	sdkHeaders(ex)
+	return h(ctx, ex), true
+}
+
+// route returns the handler of an SDK route, or nil.
+func (c *Client) route(method, path string) func(context.Context, Exchange) *Response {
+	r := c.s.routes
+	if method == http.MethodPost && path == r.BackchannelLogout {
+		return c.handleBackchannelLogout
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		return nil
 	}
 	switch path {
 	case r.Login:
-		return c.handleLogin(ctx, ex), true
+		return c.handleLogin
 	case r.Callback:
-		return c.handleCallback(ctx, ex), true
+		return c.handleCallback
 	case r.Logout:
-		return c.handleLogout(ctx, ex), true
+		return c.handleLogout
 	case r.Profile:
-		return c.handleProfile(ctx, ex), true
+		return c.handleProfile
 	case r.AccessToken:
 		if c.s.accessTokenRoute {
-			return c.handleAccessToken(ctx, ex), true
+			return c.handleAccessToken
 		}
 	}
-	return nil, false
+	return nil
 }
 
 // IsRoute reports whether path is one of the SDK's routes.

@@ -17,10 +17,14 @@ type cookieSession struct {
 	sess      *Session // stateless: the session itself; stateful: loaded lazily
 	id        string   // stateful: the store key
 	loaded    bool     // sess is final (stateless, or fetched from the store)
-	chunks    []int    // indexes of chunk cookies present in the request
+	chunks    chunkSet // indexes of chunk cookies present in the request
 	hasBase   bool     // the unchunked cookie is present
-	raw       string   // the joined cookie value
-	decoded   bool     // raw was decrypted (successfully or not)
+	// baseVal and chunkVals are the raw values of the base cookie and of
+	// the chunks (by index) while scanCookie joins them.
+	baseVal   string
+	chunkVals []string
+	raw       string // the joined cookie value
+	decoded   bool   // raw was decrypted (successfully or not)
 	// revChecked: the stateless session was checked against the
 	// revocation list (back-channel logout).
 	revChecked bool
@@ -42,19 +46,36 @@ func (c *Client) scanCookie(ex Exchange) *cookieSession {
 	if ex == nil { // no request: a context an adapter did not bind
 		return cs
 	}
-	ex.VisitCookies(func(name, _ string) {
+	// One pass over the Cookie header keeps the first value of each name
+	// (as Exchange.Cookie returns it), so joining needs no further scans of
+	// a header that may be a megabyte of junk.
+	ex.VisitCookies(func(name, value string) {
 		if name == t.name {
-			cs.hasBase = true
-		} else if i, ok := wire.ParseChunkIndex(t.name, name); ok {
-			cs.chunks = append(cs.chunks, i)
+			if !cs.hasBase {
+				cs.hasBase, cs.baseVal = true, value
+			}
+		} else if i, ok := wire.ParseChunkIndex(t.name, name); ok && cs.chunks.add(i) {
+			if i >= len(cs.chunkVals) {
+				cs.chunkVals = append(cs.chunkVals, make([]string, i+1-len(cs.chunkVals))...)
+			}
+			cs.chunkVals[i] = value
 		}
 	})
-	if !cs.hasBase && len(cs.chunks) == 0 {
+	if !cs.hasBase && cs.chunks.empty() {
 		return cs
 	}
-	if value, _, ok := wire.JoinChunks(t.name, func(name string) (string, bool) { return cookieValue(ex, name) }); ok {
+	if value, _, ok := wire.JoinChunks(t.name, func(name string) (string, bool) {
+		if name == t.name {
+			return percentDecode(cs.baseVal), cs.hasBase
+		}
+		if i, ok := wire.ParseChunkIndex(t.name, name); ok && cs.chunks.has(i) {
+			return percentDecode(cs.chunkVals[i]), true
+		}
+		return "", false
+	}); ok {
 		cs.raw = value
 	}
+	cs.baseVal, cs.chunkVals = "", nil
 	return cs
 }
 
@@ -232,10 +253,10 @@ func (c *Client) setSessionCookies(ex Exchange, cs *cookieSession, value string,
 	t := c.s.sessionCookie
 	if c.store != nil || len(value) <= wire.MaxChunkSize {
 		ex.SetCookie(t.cookie(t.name, value, maxAge, now))
-		for _, i := range cs.chunks {
+		for i := range cs.chunks.all() {
 			ex.SetCookie(t.deletion(wire.ChunkName(t.name, i)))
 		}
-		cs.hasBase, cs.chunks = true, nil
+		cs.hasBase, cs.chunks = true, chunkSet{}
 		return
 	}
 	parts := wire.SplitChunks(value, wire.MaxChunkSize)
@@ -245,15 +266,13 @@ func (c *Client) setSessionCookies(ex Exchange, cs *cookieSession, value string,
 	if cs.hasBase {
 		ex.SetCookie(t.deletion(t.name))
 	}
-	for _, i := range cs.chunks {
+	for i := range cs.chunks.all() {
 		if i >= len(parts) {
 			ex.SetCookie(t.deletion(wire.ChunkName(t.name, i)))
 		}
 	}
-	cs.hasBase, cs.chunks = false, make([]int, len(parts))
-	for i := range parts {
-		cs.chunks[i] = i
-	}
+	cs.hasBase, cs.chunks = false, chunkSet{}
+	cs.chunks.fill(len(parts))
 }
 
 // deleteSession removes the session record (stateful) and every session
@@ -268,7 +287,7 @@ func (c *Client) deleteSession(ctx context.Context, ex Exchange, cs *cookieSessi
 	if cs.hasBase {
 		ex.SetCookie(t.deletion(t.name))
 	}
-	for _, i := range cs.chunks {
+	for i := range cs.chunks.all() {
 		ex.SetCookie(t.deletion(wire.ChunkName(t.name, i)))
 	}
 	*cs = cookieSession{decoded: true}

@@ -84,9 +84,8 @@ func (c *Client) evictTransactions(ex Exchange, writing string, newSize int) {
 	}
 	var all []txnCookie
 	total := newSize
-	prefix := c.s.txnCookie.name
-	ex.VisitCookies(func(name, value string) {
-		if !strings.HasPrefix(name, prefix) || name == writing {
+	c.visitTxnCookies(ex, func(name, value string) {
+		if name == writing {
 			return
 		}
 		v := percentDecode(value)
@@ -141,15 +140,11 @@ func (c *Client) deleteTransaction(ex Exchange, state string) {
 	ex.SetCookie(c.s.txnCookie.deletion(c.txnCookieName(state)))
 }
 
-// deleteAllTransactions removes every transaction cookie of the request.
+// deleteAllTransactions removes the request's transaction cookies (at
+// most maxTxnCookies of them).
 func (c *Client) deleteAllTransactions(ex Exchange) {
-	prefix := c.s.txnCookie.name
 	var names []string
-	ex.VisitCookies(func(name, _ string) {
-		if strings.HasPrefix(name, prefix) {
-			names = append(names, name)
-		}
-	})
+	c.visitTxnCookies(ex, func(name, _ string) { names = append(names, name) })
 	for _, n := range names {
 		ex.SetCookie(c.s.txnCookie.deletion(n))
 	}

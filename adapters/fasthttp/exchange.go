@@ -101,4 +101,3 @@ func Write(ctx *fasthttp.RequestCtx, res *auth0kit.Response) {
 		ctx.SetBody(res.Body)
 	}
 }
-

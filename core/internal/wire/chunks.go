@@ -9,9 +9,9 @@ import (
 // this many bytes is split into chunk cookies.
 const MaxChunkSize = 3500
 
-// maxChunks bounds how many chunk cookies JoinChunks reads (100 chunks of
+// MaxChunks bounds how many chunk cookies JoinChunks reads (100 chunks of
 // 3500 bytes is far beyond any browser's cookie header limit).
-const maxChunks = 100
+const MaxChunks = 100
 
 // ChunkName returns the name of chunk i of the cookie base: "__session__0".
 func ChunkName(base string, i int) string {
@@ -54,7 +54,7 @@ func JoinChunks(base string, lookup func(name string) (string, bool)) (value str
 		if !found {
 			break
 		}
-		if count == maxChunks {
+		if count == MaxChunks {
 			return "", 0, false
 		}
 		b.WriteString(v)

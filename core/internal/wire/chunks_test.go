@@ -90,7 +90,7 @@ func TestJoinChunks(t *testing.T) {
 	if _, _, ok := JoinChunks("b", func(name string) (string, bool) {
 		calls++
 		return "x", name != "b"
-	}); ok || calls > maxChunks+2 {
+	}); ok || calls > MaxChunks+2 {
 		t.Fatalf("unbounded lookup: ok=%v calls=%d", ok, calls)
 	}
 }
