@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
@@ -274,5 +275,52 @@ func TestNosniffOnSDKAnswers(t *testing.T) {
 	ex = &testExchange{method: "GET", path: "/app", host: "app.example.com"}
 	if _, ok := c.Handle(context.Background(), ex); ok || ex.header.Get("X-Content-Type-Options") != "" {
 		t.Error("an application route got the SDK's headers")
+	}
+}
+
+// downStore is a SessionStore whose every call fails.
+type downStore struct{}
+
+func (downStore) Get(context.Context, string) (*Session, error) { return nil, errors.New("down") }
+func (downStore) Set(context.Context, string, *Session, time.Time) error {
+	return errors.New("down")
+}
+func (downStore) Delete(context.Context, string) error { return errors.New("down") }
+func (downStore) DeleteByLogoutToken(context.Context, LogoutTokenClaims) error {
+	return errors.New("down")
+}
+
+// The middleware's and the guards' store-failure answers carry nosniff
+// too.
+func TestNosniffOnStoreFailure(t *testing.T) {
+	c := newTestClient(t, WithSessionStore(downStore{}))
+	now := c.s.now().Unix()
+	id, err := c.keys.SealJSON(statefulID{ID: "0123456789abcdef0123456789abcdef", CreatedAt: now}, now+60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	request := func() (*testExchange, context.Context) {
+		ex := &testExchange{method: "GET", path: "/", host: "app.example.com",
+			cookies: []*http.Cookie{{Name: "__session", Value: id}}}
+		return ex, c.Bind(context.Background(), ex)
+	}
+	ex, ctx := request()
+	if err := c.Touch(ctx); HTTPStatus(err) != http.StatusServiceUnavailable {
+		t.Fatalf("Touch = %v, want a store error", err)
+	}
+	if ex.header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("Touch's store failure: no nosniff")
+	}
+	for name, guard := range map[string]func(context.Context) *Response{
+		"page": func(ctx context.Context) *Response { return RequirePage(ctx, "/") },
+		"API":  RequireAPI,
+	} {
+		ex, ctx := request()
+		if res := guard(ctx); res == nil || res.Status != http.StatusServiceUnavailable {
+			t.Fatalf("%s guard: %+v, want 503", name, res)
+		}
+		if ex.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s guard's store failure: no nosniff", name)
+		}
 	}
 }
