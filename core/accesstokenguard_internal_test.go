@@ -91,7 +91,9 @@ func TestAccessTokenRouteAllowList(t *testing.T) {
 			ex := &testExchange{method: "GET", path: "/auth/access-token", rawQuery: tc.query,
 				header: http.Header{"Sec-Fetch-Site": {"same-origin"}}}
 			res, _ := c.Handle(context.Background(), ex)
-			var body struct{ Error struct{ Code, Message string } }
+			var body struct {
+				Error struct{ Code, Message string }
+			}
 			_ = json.Unmarshal(res.Body, &body)
 			if tc.code == "" {
 				if res.Status != 401 || body.Error.Code != CodeMissingSession {
