@@ -3,6 +3,7 @@ package auth0kit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -166,5 +167,17 @@ func TestConnectionTokenSetsCapped(t *testing.T) {
 	}
 	if got := capOldest(list, 10); len(got) != 5 {
 		t.Fatalf("capOldest under the cap = %v", got)
+	}
+}
+
+func TestAccessTokenRequestErrorStatus(t *testing.T) {
+	for _, status := range []int{http.StatusBadRequest, http.StatusForbidden} {
+		err := error(&AccessTokenRequestError{Status: status, Code: CodeScopeNotAllowed, Message: "x"})
+		if got := HTTPStatus(fmt.Errorf("wrapped: %w", err)); got != status {
+			t.Errorf("HTTPStatus = %d, want %d", got, status)
+		}
+		if !errors.Is(err, ErrAccessTokenRequest) {
+			t.Error("not ErrAccessTokenRequest")
+		}
 	}
 }

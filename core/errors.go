@@ -154,6 +154,10 @@ func HTTPStatus(err error) int {
 	if errors.As(err, &mfa) {
 		return http.StatusForbidden
 	}
+	var atr *AccessTokenRequestError
+	if errors.As(err, &atr) {
+		return atr.Status
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		switch e.Code {
