@@ -39,6 +39,13 @@ func (b *browser) get(u string, hdr ...string) *page { return b.do(u, true, hdr.
 // hit fetches url without following redirects.
 func (b *browser) hit(u string, hdr ...string) *page { return b.do(u, false, hdr...) }
 
+// fetch is a script's same-origin fetch() of url: like hit, with the
+// Sec-Fetch-Site: same-origin header every current browser sends (hdr may
+// override it).
+func (b *browser) fetch(u string, hdr ...string) *page {
+	return b.do(u, false, append([]string{"Sec-Fetch-Site", "same-origin"}, hdr...)...)
+}
+
 func (b *browser) do(u string, follow bool, hdr ...string) *page {
 	b.t.Helper()
 	p := &page{}

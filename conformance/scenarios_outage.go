@@ -60,7 +60,7 @@ func testStoreOutage(t *testing.T, h Harness) {
 	e.login("")
 	store.down.Store(true)
 	for _, path := range []string{"/private", "/api/me", e.client.Routes().Profile, e.client.Routes().AccessToken} {
-		p := e.browser.hit(e.appURL + path)
+		p := e.browser.fetch(e.appURL + path)
 		if p.StatusCode != http.StatusServiceUnavailable {
 			t.Errorf("GET %s during a store outage: %d, want 503", path, p.StatusCode)
 		}

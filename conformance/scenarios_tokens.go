@@ -39,7 +39,7 @@ func (e *env) accessToken(query string) (*page, tokenBody) {
 	if query != "" {
 		u += "?" + query
 	}
-	p := e.browser.hit(u)
+	p := e.browser.fetch(u)
 	var body tokenBody
 	if err := json.Unmarshal([]byte(p.body), &body); err != nil {
 		e.t.Fatalf("access-token body %q: %v", p.body, err)
@@ -126,6 +126,7 @@ func testRefreshCoalescing(t *testing.T, h Harness) {
 	get := func() (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, e.appURL+e.client.Routes().AccessToken, nil)
 		req.Header.Set("Cookie", cookieHeader)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Error(err)

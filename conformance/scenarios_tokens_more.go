@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
+	auth0kit "github.com/auth0kit/auth0kit/core"
 )
 
 func init() {
@@ -94,7 +95,9 @@ func testFailedRefresh(t *testing.T, h Harness) {
 
 func testMRRT(t *testing.T, h Harness) {
 	const api2 = "https://api2.example.com/"
-	e := setup(t, h, devop.Options{})
+	// Only configured audiences and scopes are served by the route.
+	e := setup(t, h, devop.Options{}, auth0kit.WithAudienceScopes(map[string]string{
+		api2: "openid profile email offline_access read:data"}))
 	e.needDevop("API audiences")
 	e.login("")
 	_, main := e.accessToken("")
@@ -120,10 +123,11 @@ func testMRRT(t *testing.T, h Harness) {
 
 func testMfaRequired(t *testing.T, h Harness) {
 	const api2 = "https://api2.example.com/"
-	e := setup(t, h, devop.Options{MFAAudiences: []string{api2}})
+	e := setup(t, h, devop.Options{MFAAudiences: []string{api2}}, auth0kit.WithAudienceScopes(map[string]string{
+		api2: "openid profile email offline_access"}))
 	e.needDevop("an MFA policy")
 	e.login("")
-	p := e.browser.hit(e.appURL + e.client.Routes().AccessToken + "?audience=" + api2)
+	p := e.browser.fetch(e.appURL + e.client.Routes().AccessToken + "?audience=" + api2)
 	e.expectStatus(p, http.StatusForbidden)
 	var body struct {
 		Error        string          `json:"error"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
 	"time"
 )
@@ -105,7 +106,7 @@ func (c *Client) GetAccessToken(ctx context.Context, ex Exchange, opts AccessTok
 		sendAudience: opts.Audience != "",
 		sendScope:    opts.Scope != "",
 	}
-	res, err := c.refresh(ctx, ls.cs.id, req, s.User.Sub)
+	res, err := c.refresh(ctx, memoSession(ls.cs.id, s), ls.cs.id, req, s.User.Sub)
 	if err != nil {
 		return nil, err
 	}
@@ -194,14 +195,26 @@ func (c *Client) applyRefresh(ctx context.Context, s *Session, res *refreshResul
 	}
 	entry := AccessTokenSet{AccessToken: set.AccessToken, Scope: set.Scope, RequestedScope: requested,
 		Audience: audience, TokenType: set.TokenType, ExpiresAt: set.ExpiresAt}
-	for i, at := range next.AccessTokens {
+	// The entry moves to the end of the list: the list is kept in order of
+	// use (a token in use is refreshed when it expires), and the oldest
+	// entries beyond the cap are dropped.
+	kept := next.AccessTokens[:0]
+	for _, at := range next.AccessTokens {
 		if at.Audience == audience && sameScopes(firstNonEmpty(at.RequestedScope, at.Scope), requested) {
-			next.AccessTokens[i] = entry
-			return next
+			continue
 		}
+		kept = append(kept, at)
 	}
-	next.AccessTokens = append(next.AccessTokens, entry)
+	next.AccessTokens = capOldest(append(kept, entry), c.s.maxAccessTokens)
 	return next
+}
+
+// capOldest keeps the last n elements of list (the most recently stored).
+func capOldest[T any](list []T, n int) []T {
+	if n > 0 && len(list) > n {
+		return append(list[:0:0], list[len(list)-n:]...)
+	}
+	return list
 }
 
 // AccessTokenResponse is the JSON body of GET /auth/access-token.
@@ -215,10 +228,19 @@ type AccessTokenResponse struct {
 
 // handleAccessToken serves /auth/access-token: 200 with the token, 401
 // without a session or when the user must log in again, 403 when MFA is
-// required, 503 when the store is down; always Cache-Control: no-store.
+// required or the request is not same-origin ([sameOriginRequest]), 400
+// for an audience or scope the app did not configure, 503 when the store
+// is down; always Cache-Control: no-store.
 func (c *Client) handleAccessToken(ctx context.Context, ex Exchange) *Response {
 	noStore(ex)
+	if !sameOriginRequest(ex) {
+		return accessTokenRequestResponse(&AccessTokenRequestError{Status: http.StatusForbidden, Code: CodeCrossSiteRequest,
+			Message: "the request is not same-origin: send Sec-Fetch-Site: same-origin or the " + AccessTokenRequestHeader + " header"})
+	}
 	q, _ := url.ParseQuery(ex.RawQuery())
+	if e := c.checkAccessTokenQuery(q); e != nil {
+		return accessTokenRequestResponse(e)
+	}
 	opts := AccessTokenOptions{Audience: q.Get("audience"), Scope: q.Get("scope"),
 		NoScopeMerge: q.Get("mergeScopes") == "false", Refresh: q.Get("refresh") == "true"}
 	at, err := c.GetAccessToken(ctx, ex, opts)
@@ -251,6 +273,12 @@ func (c *Client) accessTokenError(err error) *Response {
 	if errors.Is(err, ErrSessionStore) {
 		status = 503
 	}
+	return errorJSON(status, code, msg)
+}
+
+// errorJSON is the access token route's error body
+// {"error":{"message","code"}}.
+func errorJSON(status int, code, msg string) *Response {
 	b, _ := json.Marshal(map[string]any{"error": map[string]string{"message": msg, "code": code}})
 	return &Response{Status: status, ContentType: "application/json", Body: b}
 }

@@ -72,6 +72,9 @@ func defaultConfig(getenv func(string) string) Config {
 			c.MFATokenTTL = time.Duration(v) * time.Second
 		}
 	}
+	if v, err := strconv.Atoi(getenv("AUTH0_MAX_ACCESS_TOKENS")); err == nil && v > 0 {
+		c.MaxAccessTokens = v
+	}
 	if s := getenv("AUTH0_LOGOUT_STRATEGY"); s != "" {
 		c.LogoutStrategy = LogoutStrategy(s)
 	}
@@ -110,6 +113,7 @@ type settings struct {
 	refreshMemo      time.Duration
 	mfaTokenTTL      time.Duration
 	accessTokenRoute bool
+	maxAccessTokens  int
 	httpTimeout      time.Duration
 	clockTolerance   time.Duration
 	logger           *slog.Logger
@@ -270,6 +274,10 @@ func (c *Config) resolve() (*settings, error) {
 	s.refreshMemo = durOr(c.RefreshMemo, 30*time.Second)
 	s.mfaTokenTTL = durOr(c.MFATokenTTL, 300*time.Second)
 	s.accessTokenRoute = c.EnableAccessTokenEndpoint == nil || *c.EnableAccessTokenEndpoint
+	s.maxAccessTokens = c.MaxAccessTokens
+	if s.maxAccessTokens <= 0 {
+		s.maxAccessTokens = DefaultMaxAccessTokens
+	}
 	s.httpTimeout = durOr(c.HTTPTimeout, 5*time.Second)
 	s.clockTolerance = durOr(c.ClockTolerance, 30*time.Second)
 	s.logger = c.Logger

@@ -106,11 +106,11 @@ func (c *Client) GetAccessTokenForConnection(ctx context.Context, ex Exchange, o
 	if n := tr.expiresIn(); n > 0 {
 		entry.ExpiresAt = now.Unix() + n
 	}
+	// Most recently stored last; the oldest beyond the cap are dropped.
 	if idx >= 0 {
-		sets[idx] = entry
-	} else {
-		sets = append(sets, entry)
+		sets = append(sets[:idx:idx], sets[idx+1:]...)
 	}
+	sets = capOldest(append(sets, entry), c.s.maxAccessTokens)
 	next := cloneSession(s)
 	setConnectionTokenSets(next, sets)
 	if err := ls.save(ctx, next); err != nil {

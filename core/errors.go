@@ -158,6 +158,10 @@ func HTTPStatus(err error) int {
 	if errors.As(err, &me) {
 		return mfaStatus(me)
 	}
+	var atr *AccessTokenRequestError
+	if errors.As(err, &atr) {
+		return atr.Status
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		switch e.Code {

@@ -3,6 +3,8 @@ package auth0kit
 import (
 	"context"
 	"net/url"
+	"strconv"
+	"time"
 )
 
 // LogoutOptions customise one logout.
@@ -32,9 +34,16 @@ func (c *Client) Logout(ctx context.Context, ex Exchange, opts LogoutOptions) (s
 	if loadErr != nil {
 		c.s.logger.Warn("auth0kit: logout could not read the session record", "error", loadErr)
 	}
+	// Stale copies of the cookie get no rotated tokens from the memo.
+	c.tokens.forget(memoSession(cs.id, sess), c.s.now(), c.s.refreshMemo)
+	c.revokeLocally(ctx, sess)
 	c.deleteAllTransactions(ex)
 	if err := c.deleteSession(ctx, ex, cs); err != nil {
-		return "", err
+		// The user asked to leave: the cookies go even when the store is
+		// down (its record then expires on its own), and the provider
+		// logout below runs without the session's hints.
+		c.s.logger.Warn("auth0kit: logout could not delete the session record; cookies cleared", "error", err)
+		c.clearSessionCookies(ex, cs)
 	}
 	base, err := c.BaseURL(ex)
 	if err != nil {
@@ -99,6 +108,36 @@ func (c *Client) Logout(ctx context.Context, ex Exchange, opts LogoutOptions) (s
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// localLogoutKey is the revocation list entry of a stateless session ended
+// by a local logout: its sid and creation time, so that a later login that
+// gets the same sid from the provider (whose session may have survived) is
+// not refused.
+func localLogoutKey(s *Session) string {
+	return "logout:" + s.Internal.SID + "@" + strconv.FormatInt(s.Internal.CreatedAt, 10)
+}
+
+// revokeLocally records a stateless session's logout in the revocation
+// list (when one is configured), so a copy of its cookie is refused
+// afterwards. Sessions without a sid cannot be named and are not recorded;
+// a failure is logged, never returned (the cookies are cleared anyway).
+func (c *Client) revokeLocally(ctx context.Context, sess *Session) {
+	if c.revocations == nil || c.store != nil || sess == nil {
+		return
+	}
+	if sess.Internal.SID == "" {
+		c.s.logger.Debug("auth0kit: the session has no sid; its logout is not recorded in the revocation list")
+		return
+	}
+	now := c.s.now()
+	until := now.Add(c.s.absolute)
+	if c.s.absolute <= 0 {
+		until = now.Add(30 * 24 * time.Hour)
+	}
+	if err := c.revocations.Revoke(ctx, LogoutTokenClaims{SID: localLogoutKey(sess)}, now, until); err != nil {
+		c.s.logger.Warn("auth0kit: could not record the logout in the revocation list", "error", err)
+	}
 }
 
 // revoke revokes a refresh token at the revocation endpoint (RFC 7009).

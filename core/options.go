@@ -127,6 +127,13 @@ type Config struct {
 	// with [MfaRequiredError] (default 300 s; env AUTH0_MFA_TOKEN_TTL or
 	// AUTH0_MFA_CONTEXT_TTL).
 	MFATokenTTL time.Duration
+	// MaxAccessTokens caps the access tokens a session keeps besides its
+	// main one: tokens for other audiences or scopes (AccessTokens) and,
+	// separately, federated connection tokens. When a new one would exceed
+	// the cap, the least recently stored (a token in use is re-stored each
+	// time it is refreshed) is dropped. Default [DefaultMaxAccessTokens]
+	// (env AUTH0_MAX_ACCESS_TOKENS).
+	MaxAccessTokens int
 	// EnableAccessTokenEndpoint mounts /auth/access-token (default true).
 	EnableAccessTokenEndpoint *bool
 	Routes                    Routes
@@ -216,6 +223,15 @@ func WithTokenRefreshLeeway(d time.Duration) Option {
 // WithMFATokenTTL sets how long an mfa_token from [MfaRequiredError] stays
 // valid (default 300 s).
 func WithMFATokenTTL(d time.Duration) Option { return func(c *Config) { c.MFATokenTTL = d } }
+
+// DefaultMaxAccessTokens is the default of Config.MaxAccessTokens: ten
+// audience/scope sets keep a session cookie within a few chunks.
+const DefaultMaxAccessTokens = 10
+
+// WithMaxAccessTokens caps the access tokens (and, separately, the
+// connection tokens) a session keeps; the least recently stored goes first
+// (default [DefaultMaxAccessTokens]).
+func WithMaxAccessTokens(n int) Option { return func(c *Config) { c.MaxAccessTokens = n } }
 
 // WithAccessTokenEndpoint mounts or hides /auth/access-token (default
 // mounted).

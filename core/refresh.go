@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,13 +42,17 @@ type refreshResult struct {
 	claims       map[string]json.RawMessage
 }
 
-// refresher coalesces refreshes and remembers recent rotations.
+// refresher coalesces refreshes and remembers recent rotations. Every key
+// starts with the session's memo key ([memoSession]) so that a result is
+// only handed to (stale copies of) the session that made it, and
+// [refresher.forget] can drop a session's results when it logs out.
 type refresher struct {
 	flight singleflight.Group
 
 	mu      sync.Mutex
-	memo    map[string]memoEntry // refresh key → recent result
-	rotated map[string]memoEntry // old refresh token → result holding the new one
+	memo    map[string]memoEntry // session + refresh key → recent result
+	rotated map[string]memoEntry // session + old refresh token → result holding the new one
+	ended   map[string]time.Time // sessions logged out → until when nothing is remembered for them
 }
 
 type memoEntry struct {
@@ -57,6 +63,21 @@ type memoEntry struct {
 // maxMemo bounds the refresher's maps; expired entries are pruned first.
 const maxMemo = 4096
 
+// memoSession names a session for the refresh memo: the store id of a
+// stateful session, else the provider's sid, else the user and the
+// session's creation time.
+func memoSession(storeID string, s *Session) string {
+	switch {
+	case storeID != "":
+		return "id:" + storeID
+	case s == nil:
+		return ""
+	case s.Internal.SID != "":
+		return "sid:" + s.Internal.SID
+	}
+	return "sub:" + s.User.Sub + "\x00" + strconv.FormatInt(s.Internal.CreatedAt, 10)
+}
+
 func (r *refresher) recall(m map[string]memoEntry, key string, now time.Time) *refreshResult {
 	if e, ok := m[key]; ok && now.Before(e.expires) {
 		return e.res
@@ -64,37 +85,70 @@ func (r *refresher) recall(m map[string]memoEntry, key string, now time.Time) *r
 	return nil
 }
 
-func (r *refresher) remember(key, oldRT string, res *refreshResult, now time.Time, ttl time.Duration) {
+// pruneLocked makes room in maps at the cap: expired entries go first,
+// everything if that is not enough. r.mu must be held.
+func pruneLocked[V any](m map[string]V, expired func(V) bool) {
+	if len(m) < maxMemo {
+		return
+	}
+	for k, v := range m {
+		if expired(v) {
+			delete(m, k)
+		}
+	}
+	if len(m) >= maxMemo {
+		clear(m)
+	}
+}
+
+func (r *refresher) remember(session, key, oldRT string, res *refreshResult, now time.Time, ttl time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if until, ok := r.ended[session]; ok && now.Before(until) {
+		return // logged out while the refresh was in flight
+	}
 	if r.memo == nil {
 		r.memo, r.rotated = map[string]memoEntry{}, map[string]memoEntry{}
 	}
 	for _, m := range []map[string]memoEntry{r.memo, r.rotated} {
-		if len(m) >= maxMemo {
-			for k, e := range m {
-				if !now.Before(e.expires) {
-					delete(m, k)
-				}
-			}
-			if len(m) >= maxMemo {
-				clear(m)
-			}
-		}
+		pruneLocked(m, func(e memoEntry) bool { return !now.Before(e.expires) })
 	}
 	e := memoEntry{res: res, expires: now.Add(ttl)}
-	r.memo[key] = e
+	r.memo[session+"\x00"+key] = e
 	if res.refreshToken != "" && res.refreshToken != oldRT {
-		r.rotated[oldRT] = e
+		r.rotated[session+"\x00"+oldRT] = e
 	}
 }
 
+// forget drops every remembered result of session and, for ttl, refuses
+// new ones (a refresh still in flight when the session logged out).
+func (r *refresher) forget(session string, now time.Time, ttl time.Duration) {
+	if session == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	prefix := session + "\x00"
+	for _, m := range []map[string]memoEntry{r.memo, r.rotated} {
+		for k := range m {
+			if strings.HasPrefix(k, prefix) {
+				delete(m, k)
+			}
+		}
+	}
+	if r.ended == nil {
+		r.ended = map[string]time.Time{}
+	}
+	pruneLocked(r.ended, func(until time.Time) bool { return !now.Before(until) })
+	r.ended[session] = now.Add(ttl)
+}
+
 // current follows recorded rotations from rt to the newest refresh token.
-func (r *refresher) current(rt string, now time.Time) string {
+func (r *refresher) current(session, rt string, now time.Time) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for range 8 {
-		res := r.recall(r.rotated, rt, now)
+		res := r.recall(r.rotated, session+"\x00"+rt, now)
 		if res == nil || res.refreshToken == "" {
 			break
 		}
@@ -103,33 +157,35 @@ func (r *refresher) current(rt string, now time.Time) string {
 	return rt
 }
 
-func (r *refresher) recent(key string, now time.Time) *refreshResult {
+func (r *refresher) recent(session, key string, now time.Time) *refreshResult {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.recall(r.memo, key, now)
+	return r.recall(r.memo, session+"\x00"+key, now)
 }
 
 // refresh gets a token for req, sharing one token request among concurrent
-// callers with the same refresh token, audience and scope.
-func (c *Client) refresh(ctx context.Context, sessionID string, req refreshRequest, sub string) (*refreshResult, error) {
+// callers with the same session, refresh token, audience and scope.
+// session is the [memoSession] key; sessionID the store id ("" when
+// stateless).
+func (c *Client) refresh(ctx context.Context, session, sessionID string, req refreshRequest, sub string) (*refreshResult, error) {
 	original := req.refreshToken
 	key := req.key(original)
 	// Fast path: a refresh from this token finished moments ago.
-	if res := c.tokens.recent(key, c.s.now()); res != nil {
-		return withRotation(res, c.tokens.current(original, c.s.now()), original), nil
+	if res := c.tokens.recent(session, key, c.s.now()); res != nil {
+		return withRotation(res, c.tokens.current(session, original, c.s.now()), original), nil
 	}
-	ch := c.tokens.flight.DoChan(key, func() (any, error) {
+	ch := c.tokens.flight.DoChan(session+"\x00"+key, func() (any, error) {
 		// Checked again inside the flight: a caller that missed the memo
 		// just before the previous flight ended must not start a second
 		// refresh with the same (now rotated) token.
 		now := c.s.now()
-		if res := c.tokens.recent(key, now); res != nil {
+		if res := c.tokens.recent(session, key, now); res != nil {
 			return res, nil
 		}
 		r := req
-		r.refreshToken = c.tokens.current(original, now)
+		r.refreshToken = c.tokens.current(session, original, now)
 		if r.refreshToken != original {
-			if res := c.tokens.recent(r.key(r.refreshToken), now); res != nil {
+			if res := c.tokens.recent(session, r.key(r.refreshToken), now); res != nil {
 				return res, nil
 			}
 		}
@@ -139,9 +195,9 @@ func (c *Client) refresh(ctx context.Context, sessionID string, req refreshReque
 		res, err := c.refreshLocked(fctx, sessionID, r, sub)
 		if err == nil {
 			now = c.s.now()
-			c.tokens.remember(key, original, res, now, c.s.refreshMemo)
+			c.tokens.remember(session, key, original, res, now, c.s.refreshMemo)
 			if r.refreshToken != original {
-				c.tokens.remember(r.key(r.refreshToken), r.refreshToken, res, now, c.s.refreshMemo)
+				c.tokens.remember(session, r.key(r.refreshToken), r.refreshToken, res, now, c.s.refreshMemo)
 			}
 		}
 		return res, err
@@ -153,7 +209,7 @@ func (c *Client) refresh(ctx context.Context, sessionID string, req refreshReque
 		if r.Err != nil {
 			return nil, r.Err
 		}
-		return withRotation(r.Val.(*refreshResult), c.tokens.current(original, c.s.now()), original), nil
+		return withRotation(r.Val.(*refreshResult), c.tokens.current(session, original, c.s.now()), original), nil
 	}
 }
 

@@ -128,7 +128,12 @@ func (c *Client) load(ctx context.Context, cs *cookieSession) (*Session, error) 
 	if cs.loaded || cs.id == "" {
 		if cs.sess != nil && c.store == nil && c.revocations != nil && !cs.revChecked {
 			s := cs.sess
-			revoked, err := c.revocations.Revoked(ctx, s.Internal.SID, s.User.Sub, time.Unix(s.Internal.CreatedAt, 0))
+			created := time.Unix(s.Internal.CreatedAt, 0)
+			revoked, err := c.revocations.Revoked(ctx, s.Internal.SID, s.User.Sub, created)
+			if err == nil && !revoked && s.Internal.SID != "" {
+				// Ended by a local logout ([Client.Logout]).
+				revoked, err = c.revocations.Revoked(ctx, localLogoutKey(s), "", created)
+			}
 			if err != nil {
 				return nil, StoreError(err)
 			}
@@ -283,6 +288,13 @@ func (c *Client) deleteSession(ctx context.Context, ex Exchange, cs *cookieSessi
 			return wrapStore(err)
 		}
 	}
+	c.clearSessionCookies(ex, cs)
+	return nil
+}
+
+// clearSessionCookies deletes the request's session cookies (every chunk)
+// without touching the store.
+func (c *Client) clearSessionCookies(ex Exchange, cs *cookieSession) {
 	t := c.s.sessionCookie
 	if cs.hasBase {
 		ex.SetCookie(t.deletion(t.name))
@@ -292,7 +304,6 @@ func (c *Client) deleteSession(ctx context.Context, ex Exchange, cs *cookieSessi
 	}
 	*cs = cookieSession{decoded: true}
 	noStore(ex)
-	return nil
 }
 
 func wrapStore(err error) error {

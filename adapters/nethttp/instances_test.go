@@ -70,6 +70,7 @@ func TestRefreshAcrossInstances(t *testing.T) {
 		wg.Go(func() {
 			req, _ := http.NewRequest(http.MethodGet, urls[i%2]+"/auth/access-token", nil)
 			req.AddCookie(cookie) // the session id cookie is valid on both instances
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil || resp.StatusCode != http.StatusOK {
 				failed.Add(1)
