@@ -24,7 +24,7 @@ const (
 	// (another user or session id) than the request's, or the provider's
 	// answer names another user.
 	CodeMfaSessionMismatch = "mfa_session_mismatch"
-	CodeInvalidRequest        = "invalid_request"
+	CodeInvalidRequest     = "invalid_request"
 )
 
 // Sentinels matched by [*MfaError].
