@@ -111,37 +111,21 @@ func (c *Client) openMFAToken(raw string, now int64) (*mfaContext, error) {
 // issuedToUs reports whether the session's stored ID token names this
 // application's client ID in its "aud" claim. The cookie is authenticated,
 // so the ID token (verified when it was stored) is decoded without a
-// signature check. A session without an ID token cannot be checked and is
+// signature check. A session without an ID token, or whose ID token is not
+// a decodable JWT with an "aud" (test helpers such as nextjs-auth0's
+// generateSessionCookie store placeholders), cannot be checked and is
 // accepted: the secret must be unique per application (see AUTH0_SECRET).
 func (c *Client) issuedToUs(s *Session) bool {
-	idt := s.TokenSet.IDToken
-	if idt == "" {
+	aud, ok := idTokenAudience(s.TokenSet.IDToken)
+	if !ok {
 		return true
 	}
-	_, rest, ok := strings.Cut(idt, ".")
-	if !ok {
-		return false
-	}
-	payload, _, ok := strings.Cut(rest, ".")
-	if !ok {
-		return false
-	}
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(payload, "="))
-	if err != nil {
-		return false
-	}
-	var claims struct {
-		Aud json.RawMessage `json:"aud"`
-	}
-	if json.Unmarshal(b, &claims) != nil {
-		return false
-	}
 	var one string
-	if json.Unmarshal(claims.Aud, &one) == nil {
+	if json.Unmarshal(aud, &one) == nil {
 		return one == c.cfg.ClientID
 	}
 	var many []string
-	if json.Unmarshal(claims.Aud, &many) != nil {
+	if json.Unmarshal(aud, &many) != nil {
 		return false
 	}
 	for _, a := range many {
@@ -150,4 +134,28 @@ func (c *Client) issuedToUs(s *Session) bool {
 		}
 	}
 	return false
+}
+
+// idTokenAudience returns the raw "aud" claim of a JWT's payload, without
+// any verification; ok is false when idt is not a JWT with an "aud".
+func idTokenAudience(idt string) (json.RawMessage, bool) {
+	_, rest, ok := strings.Cut(idt, ".")
+	if !ok {
+		return nil, false
+	}
+	payload, _, ok := strings.Cut(rest, ".")
+	if !ok {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(payload, "="))
+	if err != nil {
+		return nil, false
+	}
+	var claims struct {
+		Aud json.RawMessage `json:"aud"`
+	}
+	if json.Unmarshal(b, &claims) != nil || len(claims.Aud) == 0 || string(claims.Aud) == "null" {
+		return nil, false
+	}
+	return claims.Aud, true
 }
