@@ -96,9 +96,9 @@ type Hooks struct {
 // Config is the resolved configuration of a [Client]. Build it with
 // [Option]s; [New] fills defaults from the environment.
 type Config struct {
-	Domain       string   // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
-	ClientID     string   // AUTH0_CLIENT_ID
-	ClientSecret string   // AUTH0_CLIENT_SECRET
+	Domain       string // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
+	ClientID     string // AUTH0_CLIENT_ID
+	ClientSecret string // AUTH0_CLIENT_SECRET
 	// Secrets is AUTH0_SECRET; the first encrypts, all decrypt. It must be
 	// unique per application (see [WithSecret]).
 	Secrets []string
