@@ -71,12 +71,13 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 	}
 	now := c.s.now().Unix()
 	var sessExp int64
+	rk := c.rolls.key(cs.raw)
 	if c.store == nil {
 		s, exp, err := c.openSessionCookie(cs.raw, now)
 		if err == nil {
 			// Once per distinct cookie value: the roll cache only holds
 			// values that passed this check or that we wrote.
-			if _, known := c.rolls.lookup(cs.raw); !known && !c.issuedToUs(s) {
+			if !c.rolls.known(rk) && !c.issuedToUs(s) {
 				err = errForeignClient
 			}
 		}
@@ -98,7 +99,7 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		cs.sess, cs.id, cs.loaded = nil, "", false
 		return
 	}
-	c.rolls.remember(cs.raw, rollInfo{exp: cs.exp, createdAt: cs.createdAt, sessionExpiresAt: sessExp})
+	c.rolls.rememberKey(rk, rollInfo{exp: cs.exp, createdAt: cs.createdAt, sessionExpiresAt: sessExp})
 }
 
 // present reports whether the cookie names a (possibly not yet loaded)
