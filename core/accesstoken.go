@@ -105,6 +105,7 @@ func (c *Client) GetAccessToken(ctx context.Context, ex Exchange, opts AccessTok
 		scope:        requested,
 		sendAudience: opts.Audience != "",
 		sendScope:    opts.Scope != "",
+		sid:          s.Internal.SID,
 	}
 	res, err := c.refresh(ctx, memoSession(ls.cs.id, s), ls.cs.id, req, s.User.Sub)
 	if err != nil {

@@ -57,7 +57,7 @@ func fixtureConfigClient(tb testing.TB, fx *fixture) *Client {
 func fixtureClient(tb testing.TB) (*Client, *http.Cookie) {
 	fx, s := loadFixture(tb)
 	c := fixtureConfigClient(tb, fx)
-	v, err := c.keys.SealSession(s, time.Now().Add(time.Hour).Unix())
+	v, err := c.keys.session.SealSession(s, time.Now().Add(time.Hour).Unix())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -3,8 +3,6 @@ package auth0kit
 import (
 	"net/http"
 	"os"
-
-	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
 // Client is the framework-agnostic engine: it builds login URLs, completes
@@ -14,7 +12,7 @@ import (
 type Client struct {
 	cfg       Config
 	s         *settings
-	keys      *wire.Keys
+	keys      purposeKeys
 	hc        *http.Client
 	discovery *DiscoveryCache
 	store     SessionStore
@@ -39,7 +37,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := wire.NewKeys(cfg.Secrets...)
+	keys, err := newPurposeKeys(cfg.Secrets)
 	if err != nil {
 		return nil, invalid("Secret (AUTH0_SECRET)", err.Error())
 	}

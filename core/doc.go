@@ -22,7 +22,10 @@
 //	}))
 //
 // Sessions are stateless by default: an encrypted cookie (JWE dir +
-// A256GCM, key derived from AUTH0_SECRET with HKDF-SHA256), chunked into
+// A256GCM, key derived from AUTH0_SECRET with HKDF-SHA256, nextjs-auth0's
+// info "JWE CEK"; transaction cookies and mfa_tokens use keys of their own,
+// so none passes for another; AUTH0_SECRET must be unique per
+// application), chunked into
 // __session__0, __session__1, … past 3500 bytes. With [WithSessionStore]
 // they live server-side and the cookie holds only an opaque id.
 package auth0kit

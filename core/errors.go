@@ -151,7 +151,7 @@ func HTTPStatus(err error) int {
 		return http.StatusBadRequest
 	}
 	var mfa *MfaRequiredError
-	if errors.As(err, &mfa) {
+	if errors.As(err, &mfa) || errors.Is(err, ErrMfaSessionMismatch) {
 		return http.StatusForbidden
 	}
 	var me *MfaError

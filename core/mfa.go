@@ -20,7 +20,11 @@ const (
 	CodeMfaTokenExpired       = "mfa_token_expired"
 	CodeMfaTokenInvalid       = "mfa_token_invalid"
 	CodeMfaNoAvailableFactors = "mfa_no_available_factors"
-	CodeInvalidRequest        = "invalid_request"
+	// CodeMfaSessionMismatch: the mfa_token was issued for another session
+	// (another user or session id) than the request's, or the provider's
+	// answer names another user.
+	CodeMfaSessionMismatch = "mfa_session_mismatch"
+	CodeInvalidRequest     = "invalid_request"
 )
 
 // Sentinels matched by [*MfaError].
@@ -29,6 +33,7 @@ var (
 	ErrMfaTokenExpired       = errors.New("auth0kit: the mfa_token has expired; restart the MFA flow")
 	ErrMfaTokenInvalid       = errors.New("auth0kit: the mfa_token is invalid")
 	ErrMfaNoAvailableFactors = errors.New("auth0kit: no MFA factor allowed by the requirements is available")
+	ErrMfaSessionMismatch    = errors.New("auth0kit: the mfa_token belongs to another session")
 )
 
 // MfaError is a failure of the MFA API. Op names the call
@@ -60,6 +65,8 @@ func (e *MfaError) Is(target error) bool {
 		return target == ErrMfaTokenInvalid
 	case CodeMfaNoAvailableFactors:
 		return target == ErrMfaNoAvailableFactors
+	case CodeMfaSessionMismatch:
+		return target == ErrMfaSessionMismatch
 	}
 	return false
 }
@@ -94,17 +101,14 @@ func (m *MFA) open(op, token string) (*mfaContext, error) {
 	if strings.TrimSpace(token) == "" {
 		return nil, &MfaError{Op: op, Code: CodeMfaTokenNotFound, Description: "An mfa_token is required."}
 	}
-	var mc mfaContext
-	if err := m.c.keys.OpenJSON(token, &mc, m.c.s.now().Unix()); err != nil {
+	mc, err := m.c.openMFAToken(token, m.c.s.now().Unix())
+	if err != nil {
 		if errors.Is(err, wire.ErrExpired) {
 			return nil, &MfaError{Op: op, Code: CodeMfaTokenExpired, Description: "MFA token has expired. Please restart the MFA flow."}
 		}
 		return nil, &MfaError{Op: op, Code: CodeMfaTokenInvalid, Description: "MFA token is invalid."}
 	}
-	if mc.MfaToken == "" {
-		return nil, &MfaError{Op: op, Code: CodeMfaTokenInvalid, Description: "MFA token is invalid."}
-	}
-	return &mc, nil
+	return mc, nil
 }
 
 // allowedTypes lists the challenge types of the requirements ({"challenge":[{"type":…}]}).
@@ -339,15 +343,30 @@ type VerifyResult struct {
 
 // Verify completes the step-up at the token endpoint (grants mfa-otp,
 // mfa-oob, mfa-recovery-code) and returns the access token that was asked
-// for. When the request (ex, or the one an adapter bound to ctx, with ex
-// nil) has a session, the token is stored in it (MRRT cache) so
-// [Client.GetAccessToken] returns it from then on. A provider asking for
-// yet another factor answers with a new [*MfaRequiredError].
+// for. An mfa_token issued for a session (by [Client.GetAccessToken]) is
+// bound to its user and session id: the request (ex, or the one an adapter
+// bound to ctx, with ex nil) must carry that session, else
+// [ErrMfaSessionMismatch] (403), and the token is stored in it (MRRT
+// cache) so [Client.GetAccessToken] returns it from then on. An mfa_token
+// issued outside a session (token exchange) is never stored in one. A
+// provider asking for yet another factor answers with a new
+// [*MfaRequiredError]; an ID token in its answer must name the same user.
 func (m *MFA) Verify(ctx context.Context, ex Exchange, opts VerifyOptions) (*VerifyResult, error) {
 	const op = "verify"
 	mc, err := m.open(op, opts.MfaToken)
 	if err != nil {
 		return nil, err
+	}
+	if mc.Sub != "" { // refuse before spending the credential
+		ls, err := m.c.lockSession(ctx, ex)
+		if err != nil {
+			return nil, err
+		}
+		err = mc.checkSession(ls.s)
+		ls.unlock()
+		if err != nil {
+			return nil, err
+		}
 	}
 	form := url.Values{"mfa_token": {mc.MfaToken}}
 	switch {
@@ -379,7 +398,7 @@ func (m *MFA) Verify(ctx context.Context, ex Exchange, opts VerifyOptions) (*Ver
 		var oe *OAuthError
 		if errors.As(err, &oe) {
 			if oe.Code == CodeMfaRequired {
-				return nil, m.c.mfaRequired(oe, mc.Audience, mc.Scope)
+				return nil, m.c.mfaRequired(oe, mfaBinding{Sub: mc.Sub, SID: mc.SID}, mc.Audience, mc.Scope)
 			}
 			return nil, &MfaError{Op: op, Code: oe.Code, Description: oe.Description, Err: oe}
 		}
@@ -392,28 +411,57 @@ func (m *MFA) Verify(ctx context.Context, ex Exchange, opts VerifyOptions) (*Ver
 	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
 		return nil, &MfaError{Op: op, Code: "unexpected_error", Description: "the token response is malformed", Err: err}
 	}
+	if tr.IDToken != "" && mc.Sub != "" {
+		idt, err := m.c.verifyIDToken(ctx, p, tr.IDToken, idTokenChecks{})
+		if err != nil {
+			return nil, &MfaError{Op: op, Code: "unexpected_error", Description: "the ID token of the answer is invalid", Err: err}
+		}
+		if idt.sub != mc.Sub {
+			return nil, mfaMismatch()
+		}
+	}
 	now := m.c.s.now().Unix()
 	set := AccessTokenSet{AccessToken: tr.AccessToken, Scope: firstNonEmpty(tr.Scope, mc.Scope),
 		RequestedScope: mc.Scope, Audience: mc.Audience, TokenType: tr.TokenType}
 	if n := tr.expiresIn(); n > 0 {
 		set.ExpiresAt = now + n
 	}
-	if err := m.c.storeStepUpToken(ctx, ex, set, &tr.tokenResponse); err != nil {
+	if err := m.c.storeStepUpToken(ctx, ex, mc, set, &tr.tokenResponse); err != nil {
 		return nil, err
 	}
 	return &VerifyResult{AccessToken: m.c.accessToken(set, mc.Audience), RecoveryCode: tr.RecoveryCode}, nil
 }
 
-// storeStepUpToken caches a step-up token in the request's session (when
-// there is one), with the rotated refresh token if the provider sent one.
-func (c *Client) storeStepUpToken(ctx context.Context, ex Exchange, set AccessTokenSet, tr *tokenResponse) error {
+// mfaMismatch is the error of an mfa_token used with another session.
+func mfaMismatch() error {
+	return &MfaError{Op: "verify", Code: CodeMfaSessionMismatch,
+		Description: "The MFA token was issued for another session."}
+}
+
+// checkSession refuses a session other than the one the token was issued
+// for (same user, and same sid when both have one).
+func (mc *mfaContext) checkSession(s *Session) error {
+	if s == nil || s.User.Sub != mc.Sub || (mc.SID != "" && s.Internal.SID != mc.SID) {
+		return mfaMismatch()
+	}
+	return nil
+}
+
+// storeStepUpToken caches a step-up token in the session the mfa_token
+// was issued for (the request's, checked again under the lock), with the
+// rotated refresh token if the provider sent one. A token issued outside
+// a session is not stored.
+func (c *Client) storeStepUpToken(ctx context.Context, ex Exchange, mc *mfaContext, set AccessTokenSet, tr *tokenResponse) error {
+	if mc.Sub == "" {
+		return nil
+	}
 	ls, err := c.lockSession(ctx, ex)
 	if err != nil {
 		return err
 	}
 	defer ls.unlock()
-	if ls.s == nil {
-		return nil
+	if err := mc.checkSession(ls.s); err != nil {
+		return err
 	}
 	globalAud := firstNonEmpty(ls.s.TokenSet.Audience, c.cfg.AuthorizationParams["audience"])
 	res := &refreshResult{set: set, refreshToken: tr.RefreshToken}

@@ -47,11 +47,20 @@ type mfaContext struct {
 	Scope           string          `json:"scope"`
 	MfaRequirements json.RawMessage `json:"mfaRequirements,omitempty"`
 	CreatedAt       int64           `json:"createdAt"`
+	// Sub and SID bind the token to the session it was issued for (empty
+	// when it was issued outside a session, e.g. by a token exchange).
+	Sub string `json:"sub,omitempty"`
+	SID string `json:"sid,omitempty"`
+}
+
+// mfaBinding is the session an mfa_token is issued for.
+type mfaBinding struct {
+	Sub, SID string
 }
 
 // mfaRequired builds the MfaRequiredError for a provider's mfa_required
 // answer.
-func (c *Client) mfaRequired(oe *OAuthError, audience, scope string) error {
+func (c *Client) mfaRequired(oe *OAuthError, bind mfaBinding, audience, scope string) error {
 	var body struct {
 		MfaToken     string          `json:"mfa_token"`
 		Requirements json.RawMessage `json:"mfa_requirements"`
@@ -63,8 +72,9 @@ func (c *Client) mfaRequired(oe *OAuthError, audience, scope string) error {
 		return e
 	}
 	now := c.s.now()
-	tok, err := c.keys.SealJSON(mfaContext{MfaToken: body.MfaToken, Audience: audience, Scope: scope,
-		MfaRequirements: body.Requirements, CreatedAt: now.UnixMilli()}, now.Add(c.s.mfaTokenTTL).Unix())
+	tok, err := c.keys.mfa.SealJSON(mfaContext{MfaToken: body.MfaToken, Audience: audience, Scope: scope,
+		MfaRequirements: body.Requirements, CreatedAt: now.UnixMilli(), Sub: bind.Sub, SID: bind.SID},
+		now.Add(c.s.mfaTokenTTL).Unix())
 	if err == nil {
 		e.MfaToken = tok
 	}

@@ -96,10 +96,12 @@ type Hooks struct {
 // Config is the resolved configuration of a [Client]. Build it with
 // [Option]s; [New] fills defaults from the environment.
 type Config struct {
-	Domain       string   // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
-	ClientID     string   // AUTH0_CLIENT_ID
-	ClientSecret string   // AUTH0_CLIENT_SECRET
-	Secrets      []string // AUTH0_SECRET; the first encrypts, all decrypt
+	Domain       string // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
+	ClientID     string // AUTH0_CLIENT_ID
+	ClientSecret string // AUTH0_CLIENT_SECRET
+	// Secrets is AUTH0_SECRET; the first encrypts, all decrypt. It must be
+	// unique per application (see [WithSecret]).
+	Secrets []string
 	// AppBaseURL is APP_BASE_URL: one URL, or several (comma-separated in
 	// the environment) as an allow-list for the inferred request origin.
 	AppBaseURLs []string
@@ -175,7 +177,11 @@ func WithClientSecret(secret string) Option { return func(c *Config) { c.ClientS
 
 // WithSecret sets the cookie encryption secrets (AUTH0_SECRET). The first
 // encrypts; every one decrypts, so a rotated-out secret keeps working until
-// its cookies expire. Each must be at least 32 bytes.
+// its cookies expire. Each must be at least 32 bytes. The secret must be
+// unique per application: a cookie is bound to the secret, not to the
+// client ID (a session whose stored ID token names another client is
+// refused, but one without an ID token cannot be checked). Separate keys
+// are derived from it per purpose (session, transaction, mfa_token).
 func WithSecret(secrets ...string) Option {
 	return func(c *Config) { c.Secrets = append([]string(nil), secrets...) }
 }

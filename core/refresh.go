@@ -20,6 +20,9 @@ type refreshRequest struct {
 	scope        string // the requested scope (sent only when sendScope)
 	sendAudience bool
 	sendScope    bool
+	// sid is the session's sid, sealed into an mfa_token the grant may
+	// produce (with the sub) so that MFA Verify only serves that session.
+	sid string
 }
 
 // key identifies refreshes that can share one token request.
@@ -273,7 +276,7 @@ func (c *Client) refreshGrant(ctx context.Context, req refreshRequest, sub strin
 	}
 	tr, err := c.tokenRequest(ctx, p, form)
 	if err != nil {
-		return nil, c.tokenError(err, req.audience, req.scope, CodeFailedToRefreshToken,
+		return nil, c.tokenError(err, mfaBinding{Sub: sub, SID: req.sid}, req.audience, req.scope, CodeFailedToRefreshToken,
 			"the access token has expired and there was an error while trying to refresh it")
 	}
 	now := c.s.now().Unix()
@@ -301,10 +304,10 @@ func (c *Client) refreshGrant(ctx context.Context, req refreshRequest, sub strin
 // tokenError turns a token endpoint failure into the SDK's error: an
 // [*MfaRequiredError] for mfa_required, else an [*Error] with code and
 // message wrapping the provider's answer.
-func (c *Client) tokenError(err error, audience, scope, code, msg string) error {
+func (c *Client) tokenError(err error, bind mfaBinding, audience, scope, code, msg string) error {
 	var oe *OAuthError
 	if errors.As(err, &oe) && oe.Code == "mfa_required" {
-		return c.mfaRequired(oe, audience, scope)
+		return c.mfaRequired(oe, bind, audience, scope)
 	}
 	var e *Error
 	if errors.As(err, &e) && e.Code == CodeDiscoveryError {

@@ -37,7 +37,22 @@ func (rc *rollCache) lookup(value string) (rollInfo, bool) {
 }
 
 func (rc *rollCache) remember(value string, ri rollInfo) {
-	k := maphash.String(rc.seed, value)
+	rc.rememberKey(rc.key(value), ri)
+}
+
+// key is the cache key of a cookie value.
+func (rc *rollCache) key(value string) uint64 { return maphash.String(rc.seed, value) }
+
+// known reports whether the value of key k was remembered.
+func (rc *rollCache) known(k uint64) bool {
+	rc.mu.Lock()
+	_, ok := rc.m[k]
+	rc.mu.Unlock()
+	return ok
+}
+
+// rememberKey is remember with the key already computed.
+func (rc *rollCache) rememberKey(k uint64, ri rollInfo) {
 	rc.mu.Lock()
 	if len(rc.m) >= rollCacheSize {
 		clear(rc.m)

@@ -92,8 +92,16 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 	}
 	now := c.s.now().Unix()
 	var sessExp int64
+	rk := c.rolls.key(cs.raw)
 	if c.store == nil {
-		s, exp, err := c.keys.OpenSession(cs.raw, now)
+		s, exp, err := c.openSessionCookie(cs.raw, now)
+		if err == nil {
+			// Once per distinct cookie value: the roll cache only holds
+			// values that passed this check or that we wrote.
+			if !c.rolls.known(rk) && !c.issuedToUs(s) {
+				err = errForeignClient
+			}
+		}
 		if err != nil {
 			c.s.logger.Debug("auth0kit: ignoring session cookie", "error", err)
 			return
@@ -101,12 +109,8 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
 		sessExp = s.Internal.SessionExpiresAt
 	} else {
-		var sid struct {
-			statefulID
-			Exp int64 `json:"exp"`
-		}
-		err := c.keys.OpenJSON(cs.raw, &sid, now)
-		if err != nil || sid.ID == "" {
+		sid, err := c.openStatefulID(cs.raw, now)
+		if err != nil {
 			c.s.logger.Debug("auth0kit: ignoring session id cookie", "error", err)
 			return
 		}
@@ -116,7 +120,7 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		cs.sess, cs.id, cs.loaded = nil, "", false
 		return
 	}
-	c.rolls.remember(cs.raw, rollInfo{exp: cs.exp, createdAt: cs.createdAt, sessionExpiresAt: sessExp})
+	c.rolls.rememberKey(rk, rollInfo{exp: cs.exp, createdAt: cs.createdAt, sessionExpiresAt: sessExp})
 }
 
 // present reports whether the cookie names a (possibly not yet loaded)
@@ -152,7 +156,7 @@ func (c *Client) load(ctx context.Context, cs *cookieSession) (*Session, error) 
 		return nil, err
 	}
 	cs.loaded = true
-	if s != nil && c.expired(s.Internal.CreatedAt, s, c.s.now().Unix()) {
+	if s != nil && (!validSession(s) || !c.issuedToUs(s) || c.expired(s.Internal.CreatedAt, s, c.s.now().Unix())) {
 		s = nil
 	}
 	cs.sess = s
@@ -219,7 +223,7 @@ func (c *Client) writeSession(ctx context.Context, ex Exchange, cs *cookieSessio
 	}
 	var value string
 	if c.store == nil {
-		v, err := c.keys.SealSession(s, exp)
+		v, err := c.keys.session.SealSession(s, exp)
 		if err != nil {
 			return err
 		}
@@ -237,7 +241,7 @@ func (c *Client) writeSession(ctx context.Context, ex Exchange, cs *cookieSessio
 		if err := c.store.Set(ctx, id, s, time.Unix(exp, 0)); err != nil {
 			return wrapStore(err)
 		}
-		v, err := c.keys.SealJSON(statefulID{ID: id, CreatedAt: s.Internal.CreatedAt}, exp)
+		v, err := c.keys.session.SealJSON(statefulID{ID: id, CreatedAt: s.Internal.CreatedAt}, exp)
 		if err != nil {
 			return err
 		}

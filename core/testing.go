@@ -7,9 +7,10 @@ import (
 )
 
 // GenerateSessionCookie encrypts s as a stateless session cookie value
-// (the bare JWE, to be sent as "__session=<value>"), exactly like
-// nextjs-auth0's generateSessionCookie testing helper: when s has no
-// Internal.CreatedAt, sid "auth0-sid" and createdAt now are filled in, and
+// (the bare JWE, to be sent as "__session=<value>"), like nextjs-auth0's
+// generateSessionCookie testing helper: a missing Internal.SID becomes
+// "auth0-sid" and a missing Internal.CreatedAt now (a session without
+// createdAt is refused on read), and
 // the cookie expires in one hour. Use it in tests to make a logged-in
 // request without a login flow.
 func GenerateSessionCookie(s *Session, secret string) (string, error) {
@@ -19,8 +20,11 @@ func GenerateSessionCookie(s *Session, secret string) (string, error) {
 	}
 	cp := *s
 	now := time.Now()
-	if cp.Internal.CreatedAt == 0 && cp.Internal.SID == "" {
-		cp.Internal = SessionInternal{SID: "auth0-sid", CreatedAt: now.Unix()}
+	if cp.Internal.SID == "" {
+		cp.Internal.SID = "auth0-sid"
+	}
+	if cp.Internal.CreatedAt == 0 {
+		cp.Internal.CreatedAt = now.Unix()
 	}
 	return keys.SealSession(&cp, now.Add(time.Hour).Unix())
 }

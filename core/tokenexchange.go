@@ -103,7 +103,7 @@ func (c *Client) CustomTokenExchange(ctx context.Context, opts CustomTokenExchan
 	}
 	tr, err := c.tokenRequest(ctx, p, form)
 	if err != nil {
-		return nil, c.tokenError(err, opts.Audience, scope, CodeExchangeFailed, "the token exchange failed")
+		return nil, c.tokenError(err, mfaBinding{}, opts.Audience, scope, CodeExchangeFailed, "the token exchange failed")
 	}
 	res := &TokenExchangeResult{AccessToken: tr.AccessToken, IDToken: tr.IDToken, RefreshToken: tr.RefreshToken,
 		TokenType: firstNonEmpty(tr.TokenType, "Bearer"), ExpiresIn: time.Duration(tr.expiresIn()) * time.Second,

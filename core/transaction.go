@@ -65,7 +65,7 @@ func (c *Client) txnCookieName(state string) string {
 func (c *Client) saveTransaction(ex Exchange, t *transaction) error {
 	now := c.s.now()
 	exp := now.Add(c.s.txnMaxAge).Unix()
-	jwe, err := c.keys.SealJSON(t, exp)
+	jwe, err := c.keys.txn.SealJSON(t, exp)
 	if err != nil {
 		return err
 	}
@@ -125,15 +125,15 @@ func (c *Client) loadTransaction(ex Exchange, state string) (*transaction, error
 	if i := strings.IndexByte(raw, ':'); i >= 0 {
 		raw = raw[i+1:]
 	}
-	var t transaction
-	if err := c.keys.OpenJSON(raw, &t, c.s.now().Unix()); err != nil {
+	t, err := c.openTransaction(raw, c.s.now().Unix())
+	if err != nil {
 		bad.Err = err
 		return nil, bad
 	}
 	if !constantTimeEqual(t.State, state) {
 		return nil, bad
 	}
-	return &t, nil
+	return t, nil
 }
 
 func (c *Client) deleteTransaction(ex Exchange, state string) {

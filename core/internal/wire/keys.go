@@ -7,9 +7,24 @@ import (
 	"crypto/sha256"
 )
 
+// HKDF info strings, one per purpose, so that a payload sealed for one
+// purpose never decrypts as another.
+const (
+	// InfoSession is the info nextjs-auth0 uses for the JWE content
+	// encryption key of session cookies (stateless payloads and the
+	// stateful {id} cookie). It is fixed for byte compatibility.
+	InfoSession = "JWE CEK"
+	// InfoTransaction derives the key of the login transaction cookie
+	// (__txn_*), ours alone.
+	InfoTransaction = "auth0kit transaction"
+	// InfoMFAToken derives the key of the encrypted mfa_token handed out
+	// with an mfa_required error, ours alone.
+	InfoMFAToken = "auth0kit mfa_token"
+)
+
 // encryptionInfo is the HKDF info string nextjs-auth0 uses for the JWE
 // content-encryption key.
-const encryptionInfo = "JWE CEK"
+const encryptionInfo = InfoSession
 
 // DeriveKey returns the 32-byte A256GCM key nextjs-auth0 derives from an
 // AUTH0_SECRET: HKDF-SHA256 with IKM = secret, an empty salt and info
@@ -25,8 +40,12 @@ func DeriveKey(secret string) [32]byte {
 }
 
 func deriveKey(secret string) ([32]byte, error) {
+	return deriveKeyInfo(secret, encryptionInfo)
+}
+
+func deriveKeyInfo(secret, info string) ([32]byte, error) {
 	var key [32]byte
-	b, err := hkdf.Key(sha256.New, []byte(secret), nil, encryptionInfo, len(key))
+	b, err := hkdf.Key(sha256.New, []byte(secret), nil, info, len(key))
 	if err != nil {
 		return key, err
 	}
@@ -43,9 +62,17 @@ type Keys struct {
 	aeads []cipher.AEAD
 }
 
-// NewKeys derives the key for each secret once and prepares its AEAD. At
-// least one secret is required and none may be empty (ErrNoSecret).
+// NewKeys derives the session key (info InfoSession, nextjs-auth0's) for
+// each secret once and prepares its AEAD. At least one secret is required
+// and none may be empty (ErrNoSecret).
 func NewKeys(secrets ...string) (*Keys, error) {
+	return NewPurposeKeys(InfoSession, secrets...)
+}
+
+// NewPurposeKeys is NewKeys with the HKDF info of another purpose (one of
+// the Info constants): keys of different purposes are independent, so a
+// token sealed under one never opens under another.
+func NewPurposeKeys(info string, secrets ...string) (*Keys, error) {
 	if len(secrets) == 0 {
 		return nil, ErrNoSecret
 	}
@@ -54,7 +81,7 @@ func NewKeys(secrets ...string) (*Keys, error) {
 		if s == "" {
 			return nil, ErrNoSecret
 		}
-		key, err := deriveKey(s)
+		key, err := deriveKeyInfo(s, info)
 		if err != nil {
 			return nil, err
 		}
