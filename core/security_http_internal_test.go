@@ -295,7 +295,7 @@ func (downStore) DeleteByLogoutToken(context.Context, LogoutTokenClaims) error {
 func TestNosniffOnStoreFailure(t *testing.T) {
 	c := newTestClient(t, WithSessionStore(downStore{}))
 	now := c.s.now().Unix()
-	id, err := c.keys.SealJSON(statefulID{ID: "0123456789abcdef0123456789abcdef", CreatedAt: now}, now+60)
+	id, err := c.keys.session.SealJSON(statefulID{ID: "0123456789abcdef0123456789abcdef", CreatedAt: now}, now+60)
 	if err != nil {
 		t.Fatal(err)
 	}
