@@ -48,6 +48,7 @@ type MemoryStore struct {
 	revokedSIDs map[string]revocation
 	revokedSubs map[string]revocation
 	locks       map[string]time.Time
+	replays     map[string]time.Time
 }
 
 type memoryEntry struct {
