@@ -26,6 +26,7 @@ type testOP struct {
 	rsa   *rsa.PrivateKey
 	ec    *ecdsa.PrivateKey
 	jwks  atomic.Int64
+	disc  atomic.Int64
 	extra []jose.JSONWebKey // served too, when set
 }
 
@@ -41,6 +42,7 @@ func newTestOP(t *testing.T) *testOP {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		op.disc.Add(1)
 		json.NewEncoder(w).Encode(map[string]any{
 			"issuer": op.srv.URL + "/", "authorization_endpoint": op.srv.URL + "/authorize",
 			"token_endpoint": op.srv.URL + "/token", "jwks_uri": op.srv.URL + "/jwks",
@@ -204,5 +206,79 @@ func TestIDTokenSigningAlgOption(t *testing.T) {
 		if (err == nil) != ok {
 			t.Errorf("alg %s: err = %v", alg, err)
 		}
+	}
+}
+
+// TestLogoutTokenPrechecks: logout tokens that could never be valid (wrong
+// iss, aud, events, alg or typ) are refused before any discovery or JWKS
+// request; a well-formed one signed with a non-pinned alg is refused after.
+func TestLogoutTokenPrechecks(t *testing.T) {
+	op := newTestOP(t)
+	now := time.Now()
+	claims := func(k string, v any) map[string]any {
+		m := map[string]any{"iss": op.issuer(), "aud": "client-1", "sub": "u", "iat": now.Unix(),
+			"exp": now.Add(time.Minute).Unix(), "jti": "j1",
+			"events": map[string]any{backchannelEvent: map[string]any{}}}
+		if k != "" {
+			m[k] = v
+		}
+		return m
+	}
+	tests := []struct {
+		name    string
+		alg     jose.SignatureAlgorithm
+		typ     string
+		claims  map[string]any
+		network bool // the token passes the prechecks
+	}{
+		{"wrong iss", jose.RS256, "logout+jwt", claims("iss", "https://evil.example/"), false},
+		{"wrong aud", jose.RS256, "logout+jwt", claims("aud", "other"), false},
+		{"aud list without client", jose.RS256, "logout+jwt", claims("aud", []string{"a", "b"}), false},
+		{"no events", jose.RS256, "logout+jwt", claims("events", nil), false},
+		{"event not an object", jose.RS256, "logout+jwt", claims("events", map[string]any{backchannelEvent: "x"}), false},
+		{"alg RS384", jose.RS384, "logout+jwt", claims("", nil), false},
+		{"alg ES256", jose.ES256, "logout+jwt", claims("", nil), false},
+		{"typ at+jwt", jose.RS256, "at+jwt", claims("", nil), false},
+		{"valid looking, unknown kid", jose.RS256, "logout+jwt", claims("", nil), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newOPClient(t, op, time.Now)
+			d0, j0 := op.disc.Load(), op.jwks.Load()
+			kid := "rsa"
+			if tt.network {
+				kid = "unknown"
+			}
+			if tt.alg == jose.ES256 {
+				kid = "ec"
+			}
+			err := c.HandleBackchannelLogout(context.Background(), op.sign(t, tt.alg, kid, tt.typ, tt.claims))
+			if !errors.Is(err, ErrBackchannelLogout) {
+				t.Fatalf("err = %v, want ErrBackchannelLogout", err)
+			}
+			calls := op.disc.Load() - d0 + op.jwks.Load() - j0
+			if !tt.network && calls != 0 {
+				t.Fatalf("refused token made %d provider requests, want 0", calls)
+			}
+		})
+	}
+}
+
+// TestReplayCacheSharedByInstances: two clients sharing a store (two
+// instances of one app) refuse a logout token the other accepted.
+func TestReplayCacheSharedByInstances(t *testing.T) {
+	op := newTestOP(t)
+	store := NewMemoryStore()
+	a := newOPClient(t, op, time.Now, WithSessionStore(store))
+	b := newOPClient(t, op, time.Now, WithSessionStore(store))
+	now := time.Now()
+	tok := op.sign(t, jose.RS256, "rsa", "logout+jwt", map[string]any{"iss": op.issuer(), "aud": "client-1",
+		"sub": "u", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix(), "jti": "shared-jti",
+		"events": map[string]any{backchannelEvent: map[string]any{}}})
+	if err := a.HandleBackchannelLogout(context.Background(), tok); err != nil {
+		t.Fatalf("first delivery: %v", err)
+	}
+	if err := b.HandleBackchannelLogout(context.Background(), tok); !errors.Is(err, ErrBackchannelLogout) {
+		t.Fatalf("replay at the other instance: err = %v, want ErrBackchannelLogout", err)
 	}
 }
