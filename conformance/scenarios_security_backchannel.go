@@ -21,6 +21,7 @@ import (
 func init() {
 	register("backchannel/security/forged-tokens-no-jwks-storm", testBackchannelJWKSStorm)
 	register("backchannel/security/store-outage-503-then-retry-ends-session", testBackchannelOutageRetry)
+	register("callback/security/id-token-nbf-typ-aud-refused", testIDTokenStrictClaims)
 }
 
 // jwksCounter is an HTTP transport that counts the app's requests for the
@@ -224,4 +225,45 @@ func (f deleteFailStore) DeleteByLogoutToken(ctx context.Context, c auth0kit.Log
 		return auth0kit.StoreError(errOutage)
 	}
 	return f.MemoryStore.DeleteByLogoutToken(ctx, c)
+}
+
+// testIDTokenStrictClaims: the callback refuses an ID token that is not
+// valid yet (nbf), one typed as an RFC 9068 access token, and one with an
+// extra, untrusted audience (even with azp set to the client).
+func testIDTokenStrictClaims(t *testing.T, h Harness) {
+	cases := []struct {
+		name   string
+		tamper func(*devop.IDToken)
+	}{
+		{"nbf in the future", func(tk *devop.IDToken) { tk.Claims["nbf"] = time.Now().Add(time.Hour).Unix() }},
+		{"typ at+jwt", func(tk *devop.IDToken) { tk.Header["typ"] = "at+jwt" }},
+		{"typ application/at+jwt", func(tk *devop.IDToken) { tk.Header["typ"] = "application/at+jwt" }},
+		{"untrusted extra audience with azp", func(tk *devop.IDToken) {
+			tk.Claims["aud"] = []string{tk.Claims["aud"].(string), "https://api.example"}
+			tk.Claims["azp"] = tk.Claims["aud"].([]string)[0]
+		}},
+	}
+	e := setup(t, h, devop.Options{})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e.t = t
+			e.needDevop("ID token tampering")
+			e.browser = newBrowser(t)
+			cb := e.authorize("returnTo=/private").String()
+			e.op.TamperNextIDToken(tc.tamper)
+			p := e.browser.hit(cb)
+			if p.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400; body %q", p.StatusCode, p.body)
+			}
+			if e.loggedIn() {
+				t.Fatal("logged in with a refused ID token")
+			}
+		})
+	}
+	// Control: the same flow untampered logs in.
+	e.t = t
+	e.browser = newBrowser(t)
+	if p := e.browser.get(e.authorize("").String()); p.StatusCode != http.StatusOK || !e.loggedIn() {
+		t.Fatalf("untampered callback: %d", p.StatusCode)
+	}
 }
