@@ -101,7 +101,7 @@ type queries struct {
 	lock, lockHolder, unlock        string
 	cleanSessions, cleanRevocations string
 	cleanLocks                      string
-	markUsed, usedHolder, used       string
+	markUsed, usedHolder, used      string
 	cleanReplays                    string
 }
 
