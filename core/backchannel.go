@@ -55,7 +55,15 @@ const maxLogoutTokenAge = 5 * time.Minute
 // (replays are refused), the back-channel logout event present as a JSON
 // object, no nonce, sid and/or sub present as strings, and a typ header of
 // logout+jwt (JWT or none are accepted too, as Auth0 and the JS SDKs send
-// them). Every refusal is a [*LogoutTokenError].
+// them). The alg must be the pinned one ([WithIDTokenSigningAlg]), and iss,
+// aud and events are checked on the unverified payload before any network
+// call; keys come from the rate-limited JWKS cache. Every refusal is a
+// [*LogoutTokenError].
+//
+// The jti is recorded as used only after the sessions were deleted or
+// revoked, so a store failure ([ErrSessionStore], 503) leaves the
+// provider's retry valid. When the store or revocation list implements
+// [ReplayCache], used jtis are kept there and shared by all instances.
 //
 // With a [SessionStore], the matching sessions are deleted at once. With
 // stateless cookie sessions, a [RevocationList] ([WithRevocationList]) is

@@ -83,7 +83,7 @@ func (k *keySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, er
 	if loaded && kid == "" {
 		return nil, errUnknownKey
 	}
-	if !last.IsZero() && k.now().Sub(last) < k.cooldown {
+	if !last.IsZero() && k.now().Sub(last) < k.wait(loaded) {
 		return nil, errUnknownKey
 	}
 	v, err, _ := k.flight.Do("", func() (any, error) { return k.fetch(ctx) })
@@ -99,7 +99,7 @@ func (k *keySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, er
 // fetch downloads the JWKS, under the cooldown.
 func (k *keySet) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
 	k.mu.Lock()
-	if !k.lastFetch.IsZero() && k.now().Sub(k.lastFetch) < k.cooldown {
+	if !k.lastFetch.IsZero() && k.now().Sub(k.lastFetch) < k.wait(k.loaded) {
 		keys := k.keys
 		k.mu.Unlock()
 		return keys, nil // another caller fetched meanwhile
@@ -137,6 +137,19 @@ func (k *keySet) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
 	k.keys, k.loaded = keys, true
 	k.mu.Unlock()
 	return keys, nil
+}
+
+// failedFetchRetry is the least time between fetches while no fetch has
+// succeeded yet, so that a provider outage at startup does not block
+// logins for a whole cooldown.
+const failedFetchRetry = time.Second
+
+// wait is the least time between two fetches.
+func (k *keySet) wait(loaded bool) time.Duration {
+	if !loaded {
+		return min(k.cooldown, failedFetchRetry)
+	}
+	return k.cooldown
 }
 
 // matchKeys returns the keys with this kid, or all keys for an empty kid.

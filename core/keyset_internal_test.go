@@ -28,6 +28,7 @@ type testOP struct {
 	jwks  atomic.Int64
 	disc  atomic.Int64
 	extra []jose.JSONWebKey // served too, when set
+	down  atomic.Bool       // the JWKS answers 503
 }
 
 func newTestOP(t *testing.T) *testOP {
@@ -51,6 +52,10 @@ func newTestOP(t *testing.T) *testOP {
 	})
 	mux.HandleFunc("/jwks", func(w http.ResponseWriter, r *http.Request) {
 		op.jwks.Add(1)
+		if op.down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
 		keys := []jose.JSONWebKey{{Key: op.rsa.Public(), KeyID: "rsa", Use: "sig"}, {Key: op.ec.Public(), KeyID: "ec", Use: "sig"}}
 		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: append(keys, op.extra...)})
 	})
@@ -280,5 +285,34 @@ func TestReplayCacheSharedByInstances(t *testing.T) {
 	}
 	if err := b.HandleBackchannelLogout(context.Background(), tok); !errors.Is(err, ErrBackchannelLogout) {
 		t.Fatalf("replay at the other instance: err = %v, want ErrBackchannelLogout", err)
+	}
+}
+
+// TestKeySetRetriesFailedFirstFetch: while no fetch has succeeded, the
+// JWKS is retried after a second, not after the whole cooldown.
+func TestKeySetRetriesFailedFirstFetch(t *testing.T) {
+	op := newTestOP(t)
+	now := time.Unix(1_800_000_000, 0)
+	c := newOPClient(t, op, func() time.Time { return now })
+	ctx := context.Background()
+	p, err := c.discover(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := op.sign(t, jose.RS256, "rsa", "JWT", map[string]any{"iss": op.issuer(), "aud": "client-1", "sub": "u",
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
+	op.down.Store(true)
+	for range 10 {
+		if _, err := c.verifyIDToken(ctx, p, tok, idTokenChecks{}); err == nil {
+			t.Fatal("verified without keys")
+		}
+	}
+	if n := op.jwks.Load(); n != 1 {
+		t.Fatalf("%d fetches during the outage, want 1", n)
+	}
+	op.down.Store(false)
+	now = now.Add(failedFetchRetry)
+	if _, err := c.verifyIDToken(ctx, p, tok, idTokenChecks{}); err != nil {
+		t.Fatalf("after the provider recovered: %v", err)
 	}
 }
