@@ -27,6 +27,9 @@ func testKeyRotation(t *testing.T, h Harness) {
 	e.needDevop("key rotation on demand")
 	e.login("") // the JWKS is now cached
 	e.op.RotateKeys()
+	// An unknown kid refetches the JWKS at most once per 30 s (the key-fetch
+	// limiter): the new key is picked up once that cooldown has passed.
+	e.clock.Advance(31 * time.Second)
 	e.browser = newBrowser(t)
 	p := e.login("returnTo=/private")
 	if !strings.HasPrefix(p.body, "private ") {

@@ -2,9 +2,12 @@ package auth0kit
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,7 +56,15 @@ const maxLogoutTokenAge = 5 * time.Minute
 // (replays are refused), the back-channel logout event present as a JSON
 // object, no nonce, sid and/or sub present as strings, and a typ header of
 // logout+jwt (JWT or none are accepted too, as Auth0 and the JS SDKs send
-// them). Every refusal is a [*LogoutTokenError].
+// them). The alg must be the pinned one ([WithIDTokenSigningAlg]), and iss,
+// aud and events are checked on the unverified payload before any network
+// call; keys come from the rate-limited JWKS cache. Every refusal is a
+// [*LogoutTokenError].
+//
+// The jti is recorded as used only after the sessions were deleted or
+// revoked, so a store failure ([ErrSessionStore], 503) leaves the
+// provider's retry valid. When the store or revocation list implements
+// [ReplayCache], used jtis are kept there and shared by all instances.
 //
 // With a [SessionStore], the matching sessions are deleted at once. With
 // stateless cookie sessions, a [RevocationList] ([WithRevocationList]) is
@@ -64,9 +75,25 @@ func (c *Client) HandleBackchannelLogout(ctx context.Context, logoutToken string
 	if c.store == nil && c.revocations == nil {
 		return invalid("SessionStore / RevocationList", "back-channel logout needs a session store or a revocation list (WithSessionStore, WithRevocationList)")
 	}
-	claims, err := c.verifyLogoutToken(ctx, logoutToken)
+	claims, jti, err := c.verifyLogoutToken(ctx, logoutToken)
 	if err != nil {
 		return err
+	}
+	// The jti is checked now but recorded only once the sessions are gone,
+	// so a store failure (503) leaves the provider's retry valid.
+	now := c.s.now()
+	key := replayKey(claims.Iss, jti.id)
+	if c.jtis.seen(key, now) {
+		return &LogoutTokenError{Reason: "jti already used (replay)"}
+	}
+	if c.replays != nil {
+		used, err := c.replays.Used(ctx, key)
+		if err != nil {
+			return StoreError(err)
+		}
+		if used {
+			return &LogoutTokenError{Reason: "jti already used (replay)"}
+		}
 	}
 	if c.store != nil {
 		if err := c.store.DeleteByLogoutToken(ctx, claims); err != nil {
@@ -74,7 +101,6 @@ func (c *Client) HandleBackchannelLogout(ctx context.Context, logoutToken string
 		}
 	}
 	if c.revocations != nil {
-		now := c.s.now()
 		until := now.Add(c.s.absolute)
 		if c.s.absolute <= 0 {
 			until = now.Add(30 * 24 * time.Hour)
@@ -83,13 +109,34 @@ func (c *Client) HandleBackchannelLogout(ctx context.Context, logoutToken string
 			return StoreError(err)
 		}
 	}
+	// A concurrent delivery of the same token may have marked it first;
+	// both deleted the same sessions, so neither is refused.
+	if c.replays != nil {
+		if _, err := c.replays.MarkUsed(ctx, key, jti.until); err != nil {
+			return StoreError(err)
+		}
+	}
+	c.jtis.mark(key, jti.until, now)
 	return nil
 }
 
-func (c *Client) verifyLogoutToken(ctx context.Context, raw string) (LogoutTokenClaims, error) {
+// usedJTI is a verified logout token's jti and how long to remember it.
+type usedJTI struct {
+	id    string
+	until time.Time
+}
+
+// replayKey is the replay-cache key of a logout token: a fixed-size hash
+// of its issuer and jti.
+func replayKey(iss, jti string) string {
+	sum := sha256.Sum256([]byte(iss + "\x00" + jti))
+	return "bcl-jti:" + hex.EncodeToString(sum[:])
+}
+
+func (c *Client) verifyLogoutToken(ctx context.Context, raw string) (LogoutTokenClaims, usedJTI, error) {
 	var none LogoutTokenClaims
-	bad := func(reason string, err error) (LogoutTokenClaims, error) {
-		return none, &LogoutTokenError{Reason: reason, Err: err}
+	bad := func(reason string, err error) (LogoutTokenClaims, usedJTI, error) {
+		return none, usedJTI{}, &LogoutTokenError{Reason: reason, Err: err}
 	}
 	if raw == "" {
 		return bad("missing logout_token", nil)
@@ -108,9 +155,17 @@ func (c *Client) verifyLogoutToken(ctx context.Context, raw string) (LogoutToken
 		// fixed string, as it is part of the 400 answer.
 		return bad("typ must be logout+jwt", errors.New("typ "+strconv.Quote(header.Typ)))
 	}
+	// Everything that can be checked without the provider's keys is checked
+	// before any network call: a forged token costs us nothing.
+	if header.Alg != c.s.idTokenAlg {
+		return bad("alg is not the expected "+c.s.idTokenAlg, nil)
+	}
+	if reason := c.precheckLogoutClaims(raw); reason != "" {
+		return bad(reason, nil)
+	}
 	p, err := c.discover(ctx)
 	if err != nil {
-		return none, err
+		return none, usedJTI{}, err
 	}
 	verifier := c.verifierWith(p, &oidc.Config{ClientID: c.cfg.ClientID, SkipExpiryCheck: true})
 	tok, err := verifier.VerifyLogout(ctx, raw)
@@ -140,10 +195,47 @@ func (c *Client) verifyLogoutToken(ctx context.Context, raw string) (LogoutToken
 	case !now.Before(tok.Expiry.Add(tol)):
 		return bad("expired", nil)
 	}
-	if !c.jtis.first(tok.TokenID, tok.Expiry.Add(tol), now) {
-		return bad("jti already used (replay)", nil)
+	if tok.TokenID == "" {
+		return bad("jti claim missing", nil)
 	}
-	return LogoutTokenClaims{Sub: tok.Subject, SID: tok.SessionID, Iss: tok.Issuer}, nil
+	return LogoutTokenClaims{Sub: tok.Subject, SID: tok.SessionID, Iss: tok.Issuer},
+		usedJTI{id: tok.TokenID, until: tok.Expiry.Add(tol)}, nil
+}
+
+// precheckLogoutClaims checks the unverified payload of a logout token
+// (iss, aud, events) and returns why it is refused, or "". It saves the
+// discovery and JWKS lookups for tokens that could never be valid; the
+// verified claims are checked again after the signature.
+func (c *Client) precheckLogoutClaims(raw string) string {
+	first := strings.IndexByte(raw, '.')
+	last := strings.LastIndexByte(raw, '.')
+	b, err := base64.RawURLEncoding.DecodeString(raw[first+1 : last])
+	if err != nil {
+		return "malformed JWT payload"
+	}
+	var pl struct {
+		Iss    string                     `json:"iss"`
+		Aud    json.RawMessage            `json:"aud"`
+		Events map[string]json.RawMessage `json:"events"`
+	}
+	if json.Unmarshal(b, &pl) != nil {
+		return "malformed JWT payload"
+	}
+	if pl.Iss == "" || strings.TrimSuffix(pl.Iss, "/") != strings.TrimSuffix(c.s.issuer, "/") {
+		return "iss is not the configured issuer"
+	}
+	var one string
+	var many []string
+	switch {
+	case json.Unmarshal(pl.Aud, &one) == nil && one == c.cfg.ClientID:
+	case json.Unmarshal(pl.Aud, &many) == nil && slices.Contains(many, c.cfg.ClientID):
+	default:
+		return "aud does not contain the client ID"
+	}
+	if ev := pl.Events[backchannelEvent]; len(ev) == 0 || ev[0] != '{' {
+		return "the back-channel logout event must be a JSON object"
+	}
+	return ""
 }
 
 type joseHeader struct {
@@ -167,26 +259,30 @@ func jwtHeader(raw string) (joseHeader, bool) {
 // jtiCache remembers the jti of accepted logout tokens until they expire.
 type jtiCache struct {
 	mu   sync.Mutex
-	seen map[string]time.Time
+	used map[string]time.Time
 }
 
-// first records jti and reports whether it was new.
-func (j *jtiCache) first(jti string, until, now time.Time) bool {
+// seen reports whether key was marked and has not expired.
+func (j *jtiCache) seen(key string, now time.Time) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.seen == nil {
-		j.seen = map[string]time.Time{}
+	t, ok := j.used[key]
+	return ok && now.Before(t)
+}
+
+// mark records key until the given time.
+func (j *jtiCache) mark(key string, until, now time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.used == nil {
+		j.used = map[string]time.Time{}
 	}
-	if len(j.seen) > 10000 {
-		for k, t := range j.seen {
+	if len(j.used) > 10000 {
+		for k, t := range j.used {
 			if now.After(t) {
-				delete(j.seen, k)
+				delete(j.used, k)
 			}
 		}
 	}
-	if t, ok := j.seen[jti]; ok && now.Before(t) {
-		return false
-	}
-	j.seen[jti] = until
-	return true
+	j.used[key] = until
 }

@@ -21,6 +21,10 @@ type Client struct {
 	// revocations is the back-channel logout list for stateless sessions.
 	revocations RevocationList
 	jtis        jtiCache
+	// replays is the store's shared jti cache, when it implements one.
+	replays ReplayCache
+	// jwks holds the per-issuer key sets and their fetch limiter.
+	jwks *keySets
 }
 
 // New builds a client from the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID,
@@ -42,7 +46,11 @@ func New(opts ...Option) (*Client, error) {
 		return nil, invalid("Secret (AUTH0_SECRET)", err.Error())
 	}
 	c := &Client{cfg: cfg, s: s, keys: keys, store: cfg.SessionStore, rolls: newRollCache(),
-		revocations: cfg.RevocationList}
+		revocations: cfg.RevocationList, jwks: &keySets{}}
+	c.replays, _ = cfg.SessionStore.(ReplayCache)
+	if c.replays == nil {
+		c.replays, _ = cfg.RevocationList.(ReplayCache)
+	}
 	hc := *s.httpClient
 	if hc.Timeout == 0 {
 		hc.Timeout = s.httpTimeout

@@ -5,9 +5,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // DefaultScope is the scope requested when none is configured.
@@ -36,6 +39,7 @@ func defaultConfig(getenv func(string) string) Config {
 		AuthorizationParams: map[string]string{"scope": DefaultScope},
 		LogoutStrategy:      LogoutAuto,
 		SignInReturnToPath:  "/",
+		IDTokenSigningAlg:   getenv("AUTH0_ID_TOKEN_SIGNING_ALG"),
 	}
 	if s := getenv("AUTH0_SECRET"); s != "" {
 		c.Secrets = []string{s}
@@ -116,6 +120,7 @@ type settings struct {
 	maxAccessTokens  int
 	httpTimeout      time.Duration
 	clockTolerance   time.Duration
+	idTokenAlg       string
 	logger           *slog.Logger
 	now              func() time.Time
 	httpClient       *http.Client
@@ -280,6 +285,13 @@ func (c *Config) resolve() (*settings, error) {
 	}
 	s.httpTimeout = durOr(c.HTTPTimeout, 5*time.Second)
 	s.clockTolerance = durOr(c.ClockTolerance, 30*time.Second)
+	s.idTokenAlg = c.IDTokenSigningAlg
+	if s.idTokenAlg == "" {
+		s.idTokenAlg = "RS256"
+	}
+	if !slices.Contains(asymmetricAlgs, jose.SignatureAlgorithm(s.idTokenAlg)) {
+		return nil, invalid("IDTokenSigningAlg (AUTH0_ID_TOKEN_SIGNING_ALG)", "must be an asymmetric JWS algorithm such as RS256, PS256, ES256 or EdDSA")
+	}
 	s.logger = c.Logger
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

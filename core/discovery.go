@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -29,11 +28,10 @@ type Metadata struct {
 	BackchannelEndpoint   string   `json:"backchannel_authentication_endpoint"`
 }
 
-// provider is one discovered OpenID Provider: its metadata, and a go-oidc
-// provider whose remote key set caches the JWKS (refetching on unknown kid).
+// provider is one discovered OpenID Provider: its metadata. Its keys are
+// in the client's per-issuer [keySet] (see keySetFor).
 type provider struct {
 	meta Metadata
-	oidc *oidc.Provider
 }
 
 // DiscoveryCache caches discovery documents and key sets per issuer: an LRU
@@ -159,10 +157,5 @@ func (c *Client) fetchMetadata(ctx context.Context) (*provider, error) {
 	if meta.AuthorizationEndpoint == "" || meta.TokenEndpoint == "" || meta.JWKSURI == "" {
 		return nil, fail("discovery document lacks authorization, token or jwks endpoints", nil)
 	}
-	cfg := oidc.ProviderConfig{IssuerURL: meta.Issuer, AuthURL: meta.AuthorizationEndpoint,
-		TokenURL: meta.TokenEndpoint, UserInfoURL: meta.UserinfoEndpoint, JWKSURL: meta.JWKSURI,
-		Algorithms: meta.SigningAlgs}
-	// The key set outlives this request: go-oidc keeps only the HTTP client
-	// of this context (whose Timeout bounds every JWKS fetch).
-	return &provider{meta: meta, oidc: cfg.NewProvider(oidc.ClientContext(context.Background(), c.hc))}, nil
+	return &provider{meta: meta}, nil
 }

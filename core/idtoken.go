@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -51,27 +53,28 @@ func (c *Client) verifier(p *provider) *oidc.IDTokenVerifier {
 	return c.verifierWith(p, &oidc.Config{ClientID: c.cfg.ClientID, SkipExpiryCheck: true})
 }
 
-// verifierWith is verifier with cfg, its SupportedSigningAlgs set to the
-// provider's asymmetric algorithms.
+// verifierWith is verifier with cfg: the only accepted algorithm is the
+// client's expected one (IDTokenSigningAlg), and keys come from the
+// issuer's rate-limited [keySet].
 func (c *Client) verifierWith(p *provider, cfg *oidc.Config) *oidc.IDTokenVerifier {
-	algs := []string{}
-	for _, a := range p.meta.SigningAlgs {
-		switch a {
-		case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA":
-			algs = append(algs, a)
-		}
-	}
-	if len(algs) == 0 {
-		algs = []string{"RS256"}
-	}
 	cp := *cfg
-	cp.SupportedSigningAlgs = algs
-	return p.oidc.Verifier(&cp)
+	cp.SupportedSigningAlgs = []string{c.s.idTokenAlg}
+	return oidc.NewVerifier(p.meta.Issuer, c.keySetFor(p), &cp)
 }
 
 // verifyIDToken fully verifies raw: signature, alg, iss, aud, azp, exp and
 // iat (with clock tolerance), nonce and auth_time.
 func (c *Client) verifyIDToken(ctx context.Context, p *provider, raw string, want idTokenChecks) (*verifiedIDToken, error) {
+	header, ok := jwtHeader(raw)
+	if !ok {
+		return nil, &IDTokenError{Reason: "malformed JWT"}
+	}
+	if isAccessTokenTyp(header.Typ) {
+		return nil, &IDTokenError{Reason: "typ at+jwt is an access token, not an ID token"}
+	}
+	if header.Alg != c.s.idTokenAlg {
+		return nil, &IDTokenError{Reason: "alg " + strconv.Quote(header.Alg) + " is not the expected " + c.s.idTokenAlg}
+	}
 	tok, err := c.verifier(p).Verify(ctx, raw)
 	if err != nil {
 		return nil, &IDTokenError{Reason: "verification failed", Err: err}
@@ -89,6 +92,7 @@ func (c *Client) verifyIDToken(ctx context.Context, p *provider, raw string, wan
 		Exp      *float64        `json:"exp"`
 		Iat      *float64        `json:"iat"`
 		AuthTime *float64        `json:"auth_time"`
+		Nbf      *float64        `json:"nbf"`
 	}
 	if err := tok.Claims(&std); err != nil {
 		return nil, &IDTokenError{Reason: "claims unreadable", Err: err}
@@ -106,9 +110,15 @@ func (c *Client) verifyIDToken(ctx context.Context, p *provider, raw string, wan
 		return nil, &IDTokenError{Reason: "iat claim missing"}
 	case unixTime(*std.Iat).After(now.Add(tol)):
 		return nil, &IDTokenError{Reason: "iat is in the future"}
+	case std.Nbf != nil && unixTime(*std.Nbf).After(now.Add(tol)):
+		return nil, &IDTokenError{Reason: "nbf is in the future"}
 	}
-	if len(tok.Audience) > 1 && std.Azp == "" {
-		return nil, &IDTokenError{Reason: "azp claim required with several audiences"}
+	// OpenID Connect Core 3.1.3.7: extra audiences must be trusted; the only
+	// audience this client trusts is itself.
+	for _, a := range tok.Audience {
+		if a != c.cfg.ClientID {
+			return nil, &IDTokenError{Reason: "aud contains an untrusted audience"}
+		}
 	}
 	if std.Azp != "" && std.Azp != c.cfg.ClientID {
 		return nil, &IDTokenError{Reason: "azp does not match the client ID"}
@@ -125,6 +135,13 @@ func (c *Client) verifyIDToken(ctx context.Context, p *provider, raw string, wan
 		}
 	}
 	return &verifiedIDToken{claims: claims, sub: std.Sub, sid: std.Sid, iat: int64(*std.Iat)}, nil
+}
+
+// isAccessTokenTyp reports whether a JWT typ header names an RFC 9068
+// access token (at+jwt or application/at+jwt), which must never be accepted
+// as an ID token or logout token.
+func isAccessTokenTyp(typ string) bool {
+	return strings.EqualFold(strings.TrimPrefix(strings.ToLower(typ), "application/"), "at+jwt")
 }
 
 func unixTime(f float64) time.Time { return time.Unix(int64(f), 0) }

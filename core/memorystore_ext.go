@@ -130,3 +130,40 @@ func (m *MemoryStore) Lock(ctx context.Context, key string, ttl time.Duration) (
 		}
 	}
 }
+
+// Used implements [ReplayCache].
+func (m *MemoryStore) Used(ctx context.Context, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, storeError(err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	until, ok := m.replays[key]
+	return ok && m.now().Before(until), nil
+}
+
+// MarkUsed implements [ReplayCache].
+func (m *MemoryStore) MarkUsed(ctx context.Context, key string, until time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, storeError(err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if m.replays == nil {
+		m.replays = map[string]time.Time{}
+	}
+	if old, ok := m.replays[key]; ok && now.Before(old) {
+		return false, nil
+	}
+	for k, t := range m.replays {
+		if len(m.replays) < 1024 {
+			break
+		}
+		if !now.Before(t) {
+			delete(m.replays, k)
+		}
+	}
+	m.replays[key] = until
+	return true, nil
+}

@@ -163,6 +163,10 @@ type Config struct {
 	Now            func() time.Time
 	Logger         *slog.Logger
 	Hooks          Hooks
+	// IDTokenSigningAlg is the only JWS algorithm accepted on ID tokens
+	// and logout tokens (the client's id_token_signed_response_alg).
+	// Default RS256; env AUTH0_ID_TOKEN_SIGNING_ALG.
+	IDTokenSigningAlg string
 }
 
 // WithDomain sets the Auth0 domain or issuer URL (AUTH0_DOMAIN).
@@ -300,6 +304,12 @@ func WithHTTPTimeout(d time.Duration) Option { return func(c *Config) { c.HTTPTi
 
 // WithClockTolerance sets the leeway for ID token time claims (default 30s).
 func WithClockTolerance(d time.Duration) Option { return func(c *Config) { c.ClockTolerance = d } }
+
+// WithIDTokenSigningAlg pins the JWS algorithm of ID tokens and logout
+// tokens (default RS256, env AUTH0_ID_TOKEN_SIGNING_ALG). Only asymmetric
+// algorithms are allowed; tokens signed with any other algorithm, even one
+// the provider advertises, are refused.
+func WithIDTokenSigningAlg(alg string) Option { return func(c *Config) { c.IDTokenSigningAlg = alg } }
 
 // WithDiscoveryCache shares a discovery cache between clients.
 func WithDiscoveryCache(dc *DiscoveryCache) Option { return func(c *Config) { c.Discovery = dc } }

@@ -40,7 +40,8 @@ type LogoutTokenClaims struct {
 // MemoryStore is an in-process [SessionStore] for development, tests and
 // single-instance apps. Sessions vanish when the process exits. It also
 // implements [SessionLister], [RevocationList] (so it can back
-// [WithRevocationList] for stateless sessions) and [Locker].
+// [WithRevocationList] for stateless sessions), [Locker] and
+// [ReplayCache].
 type MemoryStore struct {
 	mu          sync.Mutex
 	data        map[string]memoryEntry
@@ -48,6 +49,7 @@ type MemoryStore struct {
 	revokedSIDs map[string]revocation
 	revokedSubs map[string]revocation
 	locks       map[string]time.Time
+	replays     map[string]time.Time
 }
 
 type memoryEntry struct {

@@ -45,3 +45,15 @@ type RevocationList interface {
 type Locker interface {
 	Lock(ctx context.Context, key string, ttl time.Duration) (unlock func(), err error)
 }
+
+// ReplayCache is implemented by stores that can remember one-time values
+// (the jti of accepted back-channel logout tokens) for all instances that
+// share the store; without it each process remembers them alone. Keys are
+// short printable strings chosen by the SDK (at most 80 bytes).
+type ReplayCache interface {
+	// Used reports whether key was marked and has not expired yet.
+	Used(ctx context.Context, key string) (bool, error)
+	// MarkUsed records key until the given time and reports whether it was
+	// new (false: it was already marked and had not expired).
+	MarkUsed(ctx context.Context, key string, until time.Time) (first bool, err error)
+}

@@ -43,6 +43,9 @@ var cases = []testCase{
 	{"Locker/IndependentKeys", testLockIndependentKeys},
 	{"Locker/CancelWhileWaiting", testLockCancelWhileWaiting},
 	{"Locker/UnlockTwice", testLockUnlockTwice},
+	{"ReplayCache/MarkOnce", testReplayMarkOnce},
+	{"ReplayCache/Concurrent", testReplayConcurrent},
+	{"ReplayCache/ContextCancelled", testReplayCancelled},
 }
 
 // expiryCases wait for real time to pass; they run in parallel with each
@@ -51,6 +54,7 @@ var expiryCases = []testCase{
 	{"Session", testExpirySession},
 	{"Revocation", testExpiryRevocation},
 	{"Lock", testExpiryLock},
+	{"ReplayCache", testExpiryReplay},
 }
 
 // Run runs the conformance suite against the stores made by newStore,
@@ -58,7 +62,7 @@ var expiryCases = []testCase{
 // cleanups) and must return a working store. The cases use unique ids,
 // sids and subs, so the stores may share a backend. Parts that need an
 // optional interface ([auth0kit.SessionLister], [auth0kit.RevocationList],
-// [auth0kit.Locker]) are skipped when the store does not implement it.
+// [auth0kit.Locker], [auth0kit.ReplayCache]) are skipped when the store does not implement it.
 //
 // What the suite requires, beyond the [auth0kit.SessionStore] contract:
 //   - Get returns (nil, nil) for unknown, deleted and expired ids, and a
@@ -79,7 +83,9 @@ var expiryCases = []testCase{
 //     written when until has passed;
 //   - Lock excludes other holders of the key (and only of that key) until
 //     unlock or ttl, returns when ctx ends while waiting, and a stale
-//     unlock never releases another holder's lock.
+//     unlock never releases another holder's lock;
+//   - MarkUsed reports first exactly once per key (also under concurrent
+//     calls) until the mark's until has passed; Used sees the mark.
 func Run(t *testing.T, newStore func(t *testing.T) auth0kit.SessionStore) {
 	t.Helper()
 	for _, c := range cases {

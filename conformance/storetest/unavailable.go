@@ -58,6 +58,19 @@ func RunUnavailable(t *testing.T, s auth0kit.SessionStore) {
 			t.Errorf("Revoked on an unavailable store = true, want false")
 		}
 	})
+	t.Run("ReplayCache", func(t *testing.T) {
+		r := asReplayCache(t, s)
+		first, err := r.MarkUsed(ctx, unique("bcl-jti:"), hour())
+		check("MarkUsed", err)
+		if first {
+			t.Errorf("MarkUsed on an unavailable store = true, want false")
+		}
+		u, err := r.Used(ctx, unique("bcl-jti:"))
+		check("Used", err)
+		if u {
+			t.Errorf("Used on an unavailable store = true, want false")
+		}
+	})
 	t.Run("Locker", func(t *testing.T) {
 		l := asLocker(t, s)
 		unlock, err := l.Lock(ctx, unique("storetest-lock-"), time.Second)

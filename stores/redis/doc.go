@@ -1,8 +1,8 @@
 // Package redisstore keeps auth0kit sessions in Redis (single node,
 // Sentinel or Cluster, through any [redis.UniversalClient] of
 // github.com/redis/go-redis/v9). Besides [auth0kit.SessionStore] it
-// implements [auth0kit.SessionLister], [auth0kit.RevocationList] and
-// [auth0kit.Locker].
+// implements [auth0kit.SessionLister], [auth0kit.RevocationList],
+// [auth0kit.Locker] and [auth0kit.ReplayCache].
 //
 // Quickstart:
 //

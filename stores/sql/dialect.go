@@ -101,12 +101,15 @@ type queries struct {
 	lock, lockHolder, unlock        string
 	cleanSessions, cleanRevocations string
 	cleanLocks                      string
+	markUsed, usedHolder, used      string
+	cleanReplays                    string
 }
 
 func buildQueries(d Dialect, table string) queries {
 	t := d.quote(table)
 	rt := d.quote(table + "_revocations")
 	lt := d.quote(table + "_locks")
+	pt := d.quote(table + "_replays")
 	idx := func(suffix string) string { return d.quote(table + suffix) }
 	var q queries
 
@@ -137,6 +140,12 @@ func buildQueries(d Dialect, table string) queries {
 	token TEXT NOT NULL,
 	expires_at_ms BIGINT NOT NULL
 )`,
+			`CREATE TABLE IF NOT EXISTS ` + pt + ` (
+	name TEXT PRIMARY KEY,
+	token TEXT NOT NULL,
+	expires_at_ms BIGINT NOT NULL
+)`,
+			`CREATE INDEX IF NOT EXISTS ` + idx("_rep_exp_idx") + ` ON ` + pt + ` (expires_at_ms)`,
 		}
 	case SQLite:
 		q.migrate = []string{
@@ -164,6 +173,12 @@ func buildQueries(d Dialect, table string) queries {
 	token TEXT NOT NULL,
 	expires_at_ms INTEGER NOT NULL
 )`,
+			`CREATE TABLE IF NOT EXISTS ` + pt + ` (
+	name TEXT NOT NULL PRIMARY KEY,
+	token TEXT NOT NULL,
+	expires_at_ms INTEGER NOT NULL
+)`,
+			`CREATE INDEX IF NOT EXISTS ` + idx("_rep_exp_idx") + ` ON ` + pt + ` (expires_at_ms)`,
 		}
 	case MySQL:
 		// VARBINARY keys compare byte for byte: the default collations
@@ -195,6 +210,12 @@ func buildQueries(d Dialect, table string) queries {
 	token VARBINARY(64) NOT NULL,
 	expires_at_ms BIGINT NOT NULL
 ) ENGINE=InnoDB`,
+			`CREATE TABLE IF NOT EXISTS ` + pt + ` (
+	name VARBINARY(255) NOT NULL PRIMARY KEY,
+	token VARBINARY(64) NOT NULL,
+	expires_at_ms BIGINT NOT NULL,
+	INDEX ` + idx("_rep_exp_idx") + ` (expires_at_ms)
+) ENGINE=InnoDB`,
 		}
 	}
 
@@ -215,6 +236,11 @@ ON DUPLICATE KEY UPDATE
 	token = IF(expires_at_ms <= ?, VALUES(token), token),
 	expires_at_ms = IF(expires_at_ms <= ?, VALUES(expires_at_ms), expires_at_ms)`
 		q.lockHolder = `SELECT token FROM ` + lt + ` WHERE name = ?`
+		q.markUsed = `INSERT INTO ` + pt + ` (name, token, expires_at_ms) VALUES (?, ?, ?)
+ON DUPLICATE KEY UPDATE
+	token = IF(expires_at_ms <= ?, VALUES(token), token),
+	expires_at_ms = IF(expires_at_ms <= ?, VALUES(expires_at_ms), expires_at_ms)`
+		q.usedHolder = `SELECT token FROM ` + pt + ` WHERE name = ?`
 	default:
 		greatest := "GREATEST"
 		if d == SQLite {
@@ -232,6 +258,9 @@ ON CONFLICT (kind, value) DO UPDATE SET
 		q.lock = `INSERT INTO ` + lt + ` (name, token, expires_at_ms) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_at_ms = excluded.expires_at_ms
 WHERE ` + lt + `.expires_at_ms <= ?`
+		q.markUsed = `INSERT INTO ` + pt + ` (name, token, expires_at_ms) VALUES (?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_at_ms = excluded.expires_at_ms
+WHERE ` + pt + `.expires_at_ms <= ?`
 	}
 
 	q.get = `SELECT data FROM ` + t + ` WHERE id = ? AND expires_at > ?`
@@ -245,9 +274,12 @@ WHERE ` + lt + `.expires_at_ms <= ?`
 	q.cleanSessions = `DELETE FROM ` + t + ` WHERE expires_at <= ?`
 	q.cleanRevocations = `DELETE FROM ` + rt + ` WHERE expires_at_ms <= ?`
 	q.cleanLocks = `DELETE FROM ` + lt + ` WHERE expires_at_ms <= ?`
+	q.used = `SELECT 1 FROM ` + pt + ` WHERE name = ? AND expires_at_ms > ?`
+	q.cleanReplays = `DELETE FROM ` + pt + ` WHERE expires_at_ms <= ?`
 
 	for _, p := range []*string{&q.get, &q.upsert, &q.del, &q.delBySID, &q.delBySub, &q.delByBoth, &q.list,
-		&q.revoke, &q.revoked, &q.lock, &q.lockHolder, &q.unlock, &q.cleanSessions, &q.cleanRevocations, &q.cleanLocks} {
+		&q.revoke, &q.revoked, &q.lock, &q.lockHolder, &q.unlock, &q.cleanSessions, &q.cleanRevocations, &q.cleanLocks,
+		&q.markUsed, &q.usedHolder, &q.used, &q.cleanReplays} {
 		*p = d.rebind(*p)
 	}
 	return q

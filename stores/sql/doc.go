@@ -1,7 +1,8 @@
 // Package sqlstore keeps auth0kit sessions in a SQL database through
 // database/sql: PostgreSQL, MySQL/MariaDB or SQLite. Besides
 // [auth0kit.SessionStore] it implements [auth0kit.SessionLister],
-// [auth0kit.RevocationList] and [auth0kit.Locker]. It imports no driver:
+// [auth0kit.RevocationList], [auth0kit.Locker] and [auth0kit.ReplayCache].
+// It imports no driver:
 // the application opens the *sql.DB with the driver of its choice (or
 // uses package sqlurl, which opens one from a URL with the drivers the
 // store is tested with: pgx, go-sql-driver/mysql, modernc.org/sqlite).

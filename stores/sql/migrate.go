@@ -20,7 +20,9 @@ const DefaultJanitorInterval = 5 * time.Minute
 // auth0kit.MarshalSession's JSON), created_at (the login, unix seconds)
 // and expires_at (unix seconds), with indexes on sid, sub and expires_at.
 // <table>_revocations holds revoked sids and subs, <table>_locks the held
-// locks (both with unix millisecond times).
+// locks, <table>_replays the used one-time values such as logout token
+// jtis (all with unix millisecond times). Running Migrate again on an
+// older schema adds the tables it lacks.
 func (s *Store) Migrate(ctx context.Context) error {
 	if s.dialect != Postgres {
 		for _, q := range s.q.migrate {
@@ -49,7 +51,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// Cleanup deletes the expired rows of the store's three tables and
+// Cleanup deletes the expired rows of the store's four tables and
 // returns how many it deleted. Expired sessions are never returned by Get
 // anyway; Cleanup only reclaims space.
 func (s *Store) Cleanup(ctx context.Context) (int64, error) {
@@ -65,6 +67,7 @@ func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 		{s.q.cleanSessions, now.Unix()},
 		{s.q.cleanRevocations, now.UnixMilli()},
 		{s.q.cleanLocks, now.UnixMilli()},
+		{s.q.cleanReplays, now.UnixMilli()},
 	} {
 		res, err := s.db.ExecContext(ctx, c.q, c.arg)
 		if err != nil {
