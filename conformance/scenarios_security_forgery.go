@@ -69,10 +69,11 @@ func testForgeryTransactionCookie(t *testing.T, h Harness) {
 // a session (in a browser that has none).
 func testForgeryMfaToken(t *testing.T, h Harness) {
 	const api2 = "https://api2.example.com/"
-	e := setup(t, h, devop.Options{MFAAudiences: []string{api2}})
+	e := setup(t, h, devop.Options{MFAAudiences: []string{api2}}, auth0kit.WithAudienceScopes(map[string]string{
+		api2: auth0kit.DefaultScope}))
 	e.needDevop("an MFA policy")
 	e.login("")
-	p := e.browser.hit(e.appURL + e.client.Routes().AccessToken + "?audience=" + api2)
+	p := e.browser.fetch(e.appURL + e.client.Routes().AccessToken + "?audience=" + api2)
 	e.expectStatus(p, http.StatusForbidden)
 	var body struct {
 		MfaToken string `json:"mfa_token"`
@@ -105,11 +106,12 @@ func (e *env) mfaVerifyAs(b *browser, mfaToken string) error {
 // another session, and completes the step-up in its own session.
 func testMfaTokenBound(t *testing.T, h Harness) {
 	const api2 = "https://api2.example.com/"
-	e := setup(t, h, devop.Options{MFAAudiences: []string{api2}})
+	e := setup(t, h, devop.Options{MFAAudiences: []string{api2}}, auth0kit.WithAudienceScopes(map[string]string{
+		api2: auth0kit.DefaultScope}))
 	e.needDevop("an MFA policy")
 	victim := e.browser
 	e.login("")
-	p := victim.hit(e.appURL + e.client.Routes().AccessToken + "?audience=" + api2)
+	p := victim.fetch(e.appURL + e.client.Routes().AccessToken + "?audience=" + api2)
 	e.expectStatus(p, http.StatusForbidden)
 	var body struct {
 		MfaToken string `json:"mfa_token"`
@@ -129,7 +131,7 @@ func testMfaTokenBound(t *testing.T, h Harness) {
 		}
 	}
 	e.browser = other
-	if p := other.hit(e.appURL + e.client.Routes().AccessToken + "?audience=" + api2); p.StatusCode != http.StatusForbidden {
+	if p := other.fetch(e.appURL + e.client.Routes().AccessToken + "?audience=" + api2); p.StatusCode != http.StatusForbidden {
 		t.Fatalf("the other session got a step-up token: %d %s", p.StatusCode, p.body)
 	}
 
@@ -138,5 +140,5 @@ func testMfaTokenBound(t *testing.T, h Harness) {
 	if err := e.mfaVerifyAs(victim, body.MfaToken); err != nil {
 		t.Fatalf("Verify in the token's own session: %v", err)
 	}
-	e.expectStatus(victim.hit(e.appURL+e.client.Routes().AccessToken+"?audience="+api2), http.StatusOK)
+	e.expectStatus(victim.fetch(e.appURL+e.client.Routes().AccessToken+"?audience="+api2), http.StatusOK)
 }

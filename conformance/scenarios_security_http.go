@@ -57,12 +57,13 @@ func testNoEchoNosniff(t *testing.T, h Harness) {
 		{"callback without state", "/auth/callback?code=" + m, http.StatusBadRequest},
 		{"logout bad returnTo and state", "/auth/logout?returnTo=" + m + "&state=" + m, http.StatusTemporaryRedirect},
 		{"profile without session", "/auth/profile?x=" + m, http.StatusUnauthorized},
-		{"access token without session", "/auth/access-token?audience=" + m + "&scope=" + m, http.StatusUnauthorized},
+		{"access token for an unconfigured audience", "/auth/access-token?audience=" + m + "&scope=" + m, http.StatusBadRequest},
+		{"access token without session", "/auth/access-token", http.StatusUnauthorized},
 		{"page guard", "/private?returnTo=" + m, http.StatusFound},
 		{"API guard", "/api/me?x=" + m, http.StatusUnauthorized},
 	}
 	for _, tc := range cases {
-		p := e.browser.hit(e.appURL + tc.path)
+		p := e.browser.fetch(e.appURL + tc.path)
 		if p.StatusCode != tc.status {
 			t.Errorf("%s: status %d, want %d; body %q", tc.name, p.StatusCode, tc.status, p.body)
 		}
