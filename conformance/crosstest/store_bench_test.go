@@ -51,7 +51,7 @@ func loggedInWithStore(b *testing.B, store auth0kit.SessionStore) (*auth0kit.Cli
 	if err != nil {
 		b.Fatal(err)
 	}
-	handler = auth0http.Middleware(client)(http.NotFoundHandler())
+	handler = auth0http.Middleware(client)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	jar, _ := cookiejar.New(nil)
 	if resp, err := (&http.Client{Jar: jar}).Get(app.URL + "/auth/login"); err != nil || resp.StatusCode != http.StatusOK {
 		b.Fatalf("login: %v %v", resp, err)
