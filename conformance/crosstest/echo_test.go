@@ -43,17 +43,10 @@ func init() {
 			e.Use(auth0echo.Middleware(client))
 		}
 		api := e.Group("/api", auth0echo.RequireAuthAPI())
-		for _, rt := range routes {
-			h := func(c echo.Context) error { return rt.h(reqOf(c, o)) }
-			switch rt.guard {
-			case pageGuard:
-				e.GET(rt.path, h, auth0echo.RequireAuth())
-			case apiGuard:
-				api.GET(strings.TrimPrefix(rt.path, "/api"), h)
-			default:
-				e.GET(rt.path, h)
-			}
-		}
+		mount(routes, func(rt route) echo.HandlerFunc { return func(c echo.Context) error { return rt.h(reqOf(c, o)) } },
+			func(p string, h echo.HandlerFunc) { e.GET(p, h) },
+			func(p string, h echo.HandlerFunc) { e.GET(p, h, auth0echo.RequireAuth()) },
+			func(p string, h echo.HandlerFunc) { api.GET(strings.TrimPrefix(p, "/api"), h) })
 		return e
 	}))
 }

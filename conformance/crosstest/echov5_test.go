@@ -18,18 +18,10 @@ func init() {
 			e.Use(auth0echo.Middleware(client))
 		}
 		api := e.Group("/api", auth0echo.RequireAuthAPI())
-		for _, rt := range routes {
-			h := func(c *echo.Context) error { return rt.h(reqOf(c, o)) }
-			if rt.guard == apiGuard {
-				api.GET(strings.TrimPrefix(rt.path, "/api"), h)
-				continue
-			}
-			var mw []echo.MiddlewareFunc
-			if rt.guard == pageGuard {
-				mw = append(mw, auth0echo.RequireAuth())
-			}
-			e.GET(rt.path, h, mw...)
-		}
+		mount(routes, func(rt route) echo.HandlerFunc { return func(c *echo.Context) error { return rt.h(reqOf(c, o)) } },
+			func(p string, h echo.HandlerFunc) { e.GET(p, h) },
+			func(p string, h echo.HandlerFunc) { e.GET(p, h, auth0echo.RequireAuth()) },
+			func(p string, h echo.HandlerFunc) { api.GET(strings.TrimPrefix(p, "/api"), h) })
 		return e
 	}))
 }

@@ -24,17 +24,10 @@ func init() {
 		if client != nil {
 			app.Use(auth0fiber.Middleware(client))
 		}
-		for _, rt := range routes {
-			h := func(c fiber.Ctx) error { return rt.h(reqOf(c, o)) }
-			switch rt.guard {
-			case pageGuard:
-				app.Get(rt.path, auth0fiber.RequireAuth(), h)
-			case apiGuard:
-				app.Get(rt.path, auth0fiber.RequireAuthAPI(), h)
-			default:
-				app.Get(rt.path, h)
-			}
-		}
+		mount(routes, func(rt route) fiber.Handler { return func(c fiber.Ctx) error { return rt.h(reqOf(c, o)) } },
+			func(p string, h fiber.Handler) { app.Get(p, h) },
+			func(p string, h fiber.Handler) { app.Get(p, auth0fiber.RequireAuth(), h) },
+			func(p string, h fiber.Handler) { app.Get(p, auth0fiber.RequireAuthAPI(), h) })
 		return app.Handler()
 	}))
 }

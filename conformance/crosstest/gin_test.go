@@ -32,17 +32,10 @@ func init() {
 			r.Use(auth0gin.Middleware(client))
 		}
 		api := r.Group("/api", auth0gin.RequireAuthAPI())
-		for _, rt := range routes {
-			h := func(c *gin.Context) { _ = rt.h(reqOf(c, ginOps)) }
-			switch rt.guard {
-			case pageGuard:
-				r.GET(rt.path, auth0gin.RequireAuth(), h)
-			case apiGuard:
-				api.GET(strings.TrimPrefix(rt.path, "/api"), h)
-			default:
-				r.GET(rt.path, h)
-			}
-		}
+		mount(routes, func(rt route) gin.HandlerFunc { return func(c *gin.Context) { _ = rt.h(reqOf(c, ginOps)) } },
+			func(p string, h gin.HandlerFunc) { r.GET(p, h) },
+			func(p string, h gin.HandlerFunc) { r.GET(p, auth0gin.RequireAuth(), h) },
+			func(p string, h gin.HandlerFunc) { api.GET(strings.TrimPrefix(p, "/api"), h) })
 		return r
 	}))
 }

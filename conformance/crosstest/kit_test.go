@@ -75,6 +75,15 @@ func (q opsReq[C]) UpdateSession(cl *auth0kit.Client, s *auth0kit.Session) error
 func (q opsReq[C]) Text(st int, b string) error { return q.o.text(q.c, st, b) }
 func (q opsReq[C]) JSON(st int, b any) error    { return q.o.json(q.c, st, b) }
 
+// mount registers each route with the handler wrap makes of it, through
+// the one of plain, page and api that matches its guard.
+func mount[H any](routes []route, wrap func(route) H, plain, page, api func(path string, h H)) {
+	for _, rt := range routes {
+		add := map[guard]func(string, H){open: plain, pageGuard: page, apiGuard: api}[rt.guard]
+		add(rt.path, wrap(rt))
+	}
+}
+
 // kit is one adapter under test.
 type kit struct {
 	name string
