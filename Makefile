@@ -12,7 +12,7 @@ DEVOP_ADDR ?= 127.0.0.1:4000
 ## certified OP's npm packages when missing; stops early, with one line,
 ## when Node, Redis, PostgreSQL or MariaDB is missing)
 test: prereqs
-	$(GO) test -race -count=1 work
+	$(GO) test -race -count=1 -timeout 30m work
 
 ## prereqs: check Node and the services, npm ci in conformance/op if needed
 prereqs:
