@@ -6,17 +6,23 @@ FUZZTIME ?= 10s
 PORT ?= 3000
 DEVOP_ADDR ?= 127.0.0.1:4000
 
-.PHONY: test bench lint demo fuzz conformance-table e2e
+.PHONY: test prereqs bench lint demo devop fuzz conformance-table e2e
 
-## test: all tests of every module, race detector on
-test:
-	$(GO) test -race -count=1 work
+## test: all tests of every module, race detector on (installs the
+## certified OP's npm packages when missing; stops early, with one line,
+## when Node, Redis, PostgreSQL or MariaDB is missing)
+test: prereqs
+	$(GO) test -race -count=1 -timeout 30m work
+
+## prereqs: check Node and the services, npm ci in conformance/op if needed
+prereqs:
+	@bash scripts/prereqs.sh
 
 ## conformance-table: run the conformance suite on every adapter and
 ## regenerate the README's results table from its reports
 conformance-table:
 	rm -rf .conformance
-	AUTH0KIT_CONFORMANCE_REPORT=$(CURDIR)/.conformance $(GO) test -count=1 -run '^TestConformance$$' $$($(GO) list -f '{{.Dir}}/...' -m | grep /adapters/)
+	AUTH0KIT_CONFORMANCE_REPORT=$(CURDIR)/.conformance $(GO) test -count=1 -timeout 30m -run '^TestConformance$$' ./conformance/crosstest/
 	$(GO) run ./conformance/cmd/conformance-table -dir .conformance -readme README.md
 
 ## bench: benchmarks with allocation counts
@@ -43,5 +49,11 @@ e2e:
 	AUTH0KIT_E2E=1 $(GO) test -count=1 -timeout 15m -v -run '^TestBrowserLogin$$' ./conformance/e2e/...
 
 ## demo: the development provider and examples/$(FRAMEWORK), no Auth0 account needed
+## (DEMO_SMOKE=1: start both, check the login page answers, exit)
 demo:
 	@bash scripts/demo.sh $(FRAMEWORK)
+
+## devop: the development OpenID Provider alone, for your own app
+## (client devop-client / devop-secret; see README "Development provider")
+devop:
+	$(GO) run ./conformance/cmd/devop -addr $(DEVOP_ADDR)

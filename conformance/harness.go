@@ -1,6 +1,7 @@
 // Package conformance is the one suite of behaviour scenarios that every
-// auth0kit adapter must pass. An adapter's test builds its framework's app
-// in a [Harness] and calls [Run]; the scenarios drive it over real HTTP
+// auth0kit adapter must pass. The cross-adapter tests (module
+// conformance/crosstest) build each framework's app in a [Harness] and call
+// [Run]; the scenarios drive it over real HTTP
 // with a cookie jar against a real OpenID Provider (the development
 // provider in package devop, or any OP given by [Provider]).
 package conformance

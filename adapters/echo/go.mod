@@ -3,7 +3,6 @@ module github.com/auth0kit/auth0kit/adapters/echo
 go 1.26.0
 
 require (
-	github.com/auth0kit/auth0kit/conformance v0.0.0-00010101000000-000000000000
 	github.com/auth0kit/auth0kit/core v0.0.0-00010101000000-000000000000
 	github.com/labstack/echo/v4 v4.16.0
 )
@@ -25,5 +24,3 @@ require (
 )
 
 replace github.com/auth0kit/auth0kit/core => ../../core
-
-replace github.com/auth0kit/auth0kit/conformance => ../../conformance

@@ -3,7 +3,6 @@ module github.com/auth0kit/auth0kit/adapters/echov5
 go 1.26.0
 
 require (
-	github.com/auth0kit/auth0kit/conformance v0.0.0-00010101000000-000000000000
 	github.com/auth0kit/auth0kit/core v0.0.0-00010101000000-000000000000
 	github.com/labstack/echo/v5 v5.4.4
 )
@@ -16,5 +15,3 @@ require (
 )
 
 replace github.com/auth0kit/auth0kit/core => ../../core
-
-replace github.com/auth0kit/auth0kit/conformance => ../../conformance

@@ -3,11 +3,11 @@ module github.com/auth0kit/auth0kit/adapters/fiber
 go 1.26.0
 
 require (
-	github.com/auth0kit/auth0kit/conformance v0.0.0-00010101000000-000000000000
 	github.com/auth0kit/auth0kit/core v0.0.0-00010101000000-000000000000
 	github.com/gofiber/fiber/v2 v2.52.15
-	github.com/valyala/fasthttp v1.69.0
 )
+
+require github.com/valyala/fasthttp v1.69.0 // indirect
 
 require (
 	github.com/andybalholm/brotli v1.2.0 // indirect
@@ -27,7 +27,5 @@ require (
 )
 
 replace github.com/auth0kit/auth0kit/core => ../../core
-
-replace github.com/auth0kit/auth0kit/conformance => ../../conformance
 
 replace github.com/auth0kit/auth0kit/adapters/fasthttp => ../fasthttp

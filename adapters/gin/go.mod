@@ -3,7 +3,6 @@ module github.com/auth0kit/auth0kit/adapters/gin
 go 1.26.0
 
 require (
-	github.com/auth0kit/auth0kit/conformance v0.0.0-00010101000000-000000000000
 	github.com/auth0kit/auth0kit/core v0.0.0-00010101000000-000000000000
 	github.com/gin-gonic/gin v1.12.0
 )
@@ -45,5 +44,3 @@ require (
 )
 
 replace github.com/auth0kit/auth0kit/core => ../../core
-
-replace github.com/auth0kit/auth0kit/conformance => ../../conformance

@@ -6,12 +6,14 @@
 //   - REDIS_URL (redis://host:port/db) or DATABASE_URL
 //     (postgres://user@host:port/db?sslmode=disable, mysql://user:pass@host:port/db,
 //     sqlite:///path/to/file.db): keep sessions in that store instead of
-//     cookies, creating the schema on start;
+//     cookies, creating the schema on start; setting both is refused
+//     ([ErrTwoStores]);
 //   - PORT: the listening port (default 3000).
 package appenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -22,12 +24,18 @@ import (
 	"github.com/auth0kit/auth0kit/stores/sql/sqlurl"
 )
 
+// ErrTwoStores is returned by [Client] when both REDIS_URL and
+// DATABASE_URL are set: the app would otherwise have to pick one silently.
+var ErrTwoStores = errors.New("appenv: both REDIS_URL and DATABASE_URL are set; set only the one naming the session store to use")
+
 // Client builds the auth0kit client from the environment, with an
 // info-level logger and the session store REDIS_URL or DATABASE_URL names.
 func Client(ctx context.Context) (*auth0kit.Client, *slog.Logger, error) {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	opts := []auth0kit.Option{auth0kit.WithLogger(logger)}
 	switch redisURL, dbURL := os.Getenv("REDIS_URL"), os.Getenv("DATABASE_URL"); {
+	case redisURL != "" && dbURL != "":
+		return nil, nil, ErrTwoStores
 	case redisURL != "":
 		store, err := redisstore.OpenURL(ctx, redisURL)
 		if err != nil {

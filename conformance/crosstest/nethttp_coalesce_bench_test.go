@@ -1,4 +1,4 @@
-package auth0http_test
+package crosstest
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package auth0http_test
+package crosstest
 
 import (
 	"context"
@@ -8,15 +8,14 @@ import (
 	"testing"
 
 	auth0http "github.com/auth0kit/auth0kit/adapters/nethttp"
-	"github.com/auth0kit/auth0kit/conformance"
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
 	redisstore "github.com/auth0kit/auth0kit/stores/redis"
 )
 
-// BenchmarkMiddlewareWithStore is the middleware's cost with server-side
-// sessions on a logged-in request: the cookie holds only an id, so a
-// handler that reads the user makes one store read.
+// BenchmarkMiddlewareWithStore is each adapter's middleware cost with
+// server-side sessions on a logged-in request: the cookie holds only an id,
+// so a handler that reads the user makes one store read.
 func BenchmarkMiddlewareWithStore(b *testing.B) {
 	redis, err := redisstore.OpenURL(context.Background(), "redis://127.0.0.1:6379/0",
 		redisstore.WithPrefix("auth0kit-bench:"+b.Name()+":"))
@@ -29,15 +28,19 @@ func BenchmarkMiddlewareWithStore(b *testing.B) {
 		store auth0kit.SessionStore
 	}{{"memory", auth0kit.NewMemoryStore()}, {"redis", redis}}
 	for _, st := range stores {
-		mw, ck := loggedInWithStore(b, st.store)
-		b.Run(st.name+"/session-unread", func(b *testing.B) { conformance.BenchInProcess(b, mw(hello), ck) })
-		b.Run(st.name+"/UserFrom", func(b *testing.B) { conformance.BenchInProcess(b, mw(helloUser), ck) })
+		client, ck := loggedInWithStore(b, st.store)
+		b.Run(st.name, func(b *testing.B) {
+			eachKit(b, func(b *testing.B, k kit) {
+				b.Run("session-unread", func(b *testing.B) { k.inProcess(b, client, []route{hello}, ck) })
+				b.Run("User", func(b *testing.B) { k.inProcess(b, client, []route{helloUser}, ck) })
+			})
+		})
 	}
 }
 
 // loggedInWithStore logs a user in against the development provider with
-// the store and returns the middleware and the session cookie.
-func loggedInWithStore(b *testing.B, store auth0kit.SessionStore) (func(http.Handler) http.Handler, *http.Cookie) {
+// the store and returns the client and the session cookie.
+func loggedInWithStore(b *testing.B, store auth0kit.SessionStore) (*auth0kit.Client, *http.Cookie) {
 	op := devop.Start(b, devop.Options{AutoLoginEmail: "bench@example.com"})
 	var handler http.Handler
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
@@ -48,8 +51,7 @@ func loggedInWithStore(b *testing.B, store auth0kit.SessionStore) (func(http.Han
 	if err != nil {
 		b.Fatal(err)
 	}
-	mw := auth0http.Middleware(client)
-	handler = mw(hello)
+	handler = auth0http.Middleware(client)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	jar, _ := cookiejar.New(nil)
 	if resp, err := (&http.Client{Jar: jar}).Get(app.URL + "/auth/login"); err != nil || resp.StatusCode != http.StatusOK {
 		b.Fatalf("login: %v %v", resp, err)
@@ -57,7 +59,7 @@ func loggedInWithStore(b *testing.B, store auth0kit.SessionStore) (func(http.Han
 	req := httptest.NewRequest(http.MethodGet, app.URL+"/", nil)
 	for _, c := range jar.Cookies(req.URL) {
 		if c.Name == "__session" {
-			return mw, c
+			return client, c
 		}
 	}
 	b.Fatal("no session cookie after login")

@@ -1,0 +1,102 @@
+module github.com/auth0kit/auth0kit/conformance/crosstest
+
+go 1.26.0
+
+require (
+	github.com/auth0kit/auth0kit/adapters/echo v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/adapters/echov5 v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/adapters/fiber v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/adapters/fiberv3 v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/adapters/gin v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/adapters/nethttp v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/conformance v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/core v0.0.0-00010101000000-000000000000
+	github.com/auth0kit/auth0kit/stores/redis v0.0.0-00010101000000-000000000000
+	github.com/gin-gonic/gin v1.12.0
+	github.com/gofiber/fiber/v2 v2.52.15
+	github.com/gofiber/fiber/v3 v3.1.0
+	github.com/labstack/echo/v4 v4.16.0
+	github.com/labstack/echo/v5 v5.4.4
+	github.com/valyala/fasthttp v1.69.0
+)
+
+require (
+	filippo.io/edwards25519 v1.2.0 // indirect
+	github.com/andybalholm/brotli v1.2.0 // indirect
+	github.com/auth0kit/auth0kit/adapters/fasthttp v0.0.0-00010101000000-000000000000 // indirect
+	github.com/auth0kit/auth0kit/stores/sql v0.0.0-00010101000000-000000000000 // indirect
+	github.com/bytedance/gopkg v0.1.3 // indirect
+	github.com/bytedance/sonic v1.15.0 // indirect
+	github.com/bytedance/sonic/loader v0.5.0 // indirect
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/cloudwego/base64x v0.1.6 // indirect
+	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
+	github.com/dustin/go-humanize v1.1.0 // indirect
+	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
+	github.com/gin-contrib/sse v1.1.0 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
+	github.com/go-playground/locales v0.14.1 // indirect
+	github.com/go-playground/universal-translator v0.18.1 // indirect
+	github.com/go-playground/validator/v10 v10.30.1 // indirect
+	github.com/go-sql-driver/mysql v1.10.1 // indirect
+	github.com/goccy/go-json v0.10.5 // indirect
+	github.com/goccy/go-yaml v1.19.2 // indirect
+	github.com/gofiber/schema v1.7.0 // indirect
+	github.com/gofiber/utils/v2 v2.0.2 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/pgx/v5 v5.12.0 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	github.com/json-iterator/go v1.1.12 // indirect
+	github.com/klauspost/compress v1.18.4 // indirect
+	github.com/klauspost/cpuid/v2 v2.4.0 // indirect
+	github.com/labstack/gommon v0.5.0 // indirect
+	github.com/leodido/go-urn v1.4.0 // indirect
+	github.com/mattn/go-colorable v0.1.15 // indirect
+	github.com/mattn/go-isatty v0.0.24 // indirect
+	github.com/mattn/go-runewidth v0.0.16 // indirect
+	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
+	github.com/modern-go/reflect2 v1.0.2 // indirect
+	github.com/ncruces/go-strftime v1.1.0 // indirect
+	github.com/pelletier/go-toml/v2 v2.2.4 // indirect
+	github.com/philhofer/fwd v1.2.0 // indirect
+	github.com/quic-go/qpack v0.6.0 // indirect
+	github.com/quic-go/quic-go v0.59.0 // indirect
+	github.com/redis/go-redis/v9 v9.23.0 // indirect
+	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	github.com/rivo/uniseg v0.2.0 // indirect
+	github.com/tinylib/msgp v1.6.3 // indirect
+	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
+	github.com/ugorji/go/codec v1.3.1 // indirect
+	github.com/valyala/bytebufferpool v1.0.0 // indirect
+	github.com/valyala/fasttemplate v1.2.2 // indirect
+	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/arch v0.22.0 // indirect
+	golang.org/x/crypto v0.54.0 // indirect
+	golang.org/x/net v0.57.0 // indirect
+	golang.org/x/oauth2 v0.37.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
+	google.golang.org/protobuf v1.36.10 // indirect
+	modernc.org/libc v1.80.1 // indirect
+	modernc.org/mathutil v1.7.1 // indirect
+	modernc.org/memory v1.12.1 // indirect
+	modernc.org/sqlite v1.62.0 // indirect
+)
+
+replace (
+	github.com/auth0kit/auth0kit/adapters/echo => ../../adapters/echo
+	github.com/auth0kit/auth0kit/adapters/echov5 => ../../adapters/echov5
+	github.com/auth0kit/auth0kit/adapters/fasthttp => ../../adapters/fasthttp
+	github.com/auth0kit/auth0kit/adapters/fiber => ../../adapters/fiber
+	github.com/auth0kit/auth0kit/adapters/fiberv3 => ../../adapters/fiberv3
+	github.com/auth0kit/auth0kit/adapters/gin => ../../adapters/gin
+	github.com/auth0kit/auth0kit/adapters/nethttp => ../../adapters/nethttp
+	github.com/auth0kit/auth0kit/conformance => ..
+	github.com/auth0kit/auth0kit/core => ../../core
+	github.com/auth0kit/auth0kit/stores/redis => ../../stores/redis
+	github.com/auth0kit/auth0kit/stores/sql => ../../stores/sql
+)
