@@ -94,7 +94,7 @@ func (c *Client) GetTokenByBackchannelAuth(ctx context.Context, opts Backchannel
 	if len(opts.AuthorizationDetails) > 0 {
 		form.Set("authorization_details", string(opts.AuthorizationDetails))
 	}
-	body, err := c.postForm(ctx, p.meta.BackchannelEndpoint, form)
+	body, err := c.postForm(ctx, p, p.meta.BackchannelEndpoint, form)
 	if err != nil {
 		return nil, fail("the backchannel authentication request failed", err)
 	}
@@ -124,7 +124,7 @@ func (c *Client) GetTokenByBackchannelAuth(ctx context.Context, opts Backchannel
 			return nil, fail("the backchannel authentication request expired", &OAuthError{Code: "expired_token"})
 		case <-timer.C:
 		}
-		raw, err := c.postForm(pctx, p.meta.TokenEndpoint, url.Values{"grant_type": {grantCIBA}, "auth_req_id": {started.AuthReqID}})
+		raw, err := c.postForm(pctx, p, p.meta.TokenEndpoint, url.Values{"grant_type": {grantCIBA}, "auth_req_id": {started.AuthReqID}})
 		var oe *OAuthError
 		switch {
 		case errors.As(err, &oe) && oe.Code == "authorization_pending":

@@ -14,6 +14,7 @@ import (
 type Client struct {
 	cfg       Config
 	s         *settings
+	auth      *clientAuth // client authentication of every outgoing call
 	keys      *wire.Keys
 	hc        *http.Client
 	discovery *DiscoveryCache
@@ -39,17 +40,26 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	auth, err := cfg.resolveClientAuth()
+	if err != nil {
+		return nil, err
+	}
 	keys, err := wire.NewKeys(cfg.Secrets...)
 	if err != nil {
 		return nil, invalid("Secret (AUTH0_SECRET)", err.Error())
 	}
-	c := &Client{cfg: cfg, s: s, keys: keys, store: cfg.SessionStore, rolls: newRollCache(),
+	c := &Client{cfg: cfg, s: s, auth: auth, keys: keys, store: cfg.SessionStore, rolls: newRollCache(),
 		revocations: cfg.RevocationList}
 	hc := *s.httpClient
 	if hc.Timeout == 0 {
 		hc.Timeout = s.httpTimeout
 	}
 	c.hc = &hc
+	if auth.cert != nil {
+		if c.hc, err = withClientCertificate(c.hc, auth.cert); err != nil {
+			return nil, err
+		}
+	}
 	c.discovery = cfg.Discovery
 	if c.discovery == nil {
 		c.discovery = NewDiscoveryCache(-1, -1)
