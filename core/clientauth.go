@@ -81,7 +81,7 @@ type clientAuth struct {
 	method   ClientAuthMethod
 	clientID string
 	secret   string
-	signer   jose.Signer // private_key_jwt
+	signer   jose.Signer      // private_key_jwt
 	cert     *tls.Certificate // mTLS, when given as an option or env
 }
 
