@@ -145,7 +145,6 @@ func (c *Client) GetTokenByBackchannelAuth(ctx context.Context, opts Backchannel
 func (c *Client) backchannelResult(ctx context.Context, p *provider, raw []byte, scope, audience string) (*BackchannelResult, error) {
 	var tr struct {
 		tokenResponse
-		AuthorizationDetails json.RawMessage `json:"authorization_details"`
 	}
 	if err := json.Unmarshal(raw, &tr); err != nil || tr.IDToken == "" {
 		return nil, &Error{Code: CodeBackchannelError, Message: "the backchannel token response is malformed", Err: err}
@@ -169,5 +168,6 @@ func (c *Client) LoginBackchannel(ctx context.Context, ex Exchange, opts Backcha
 	}
 	s := &Session{User: res.User, TokenSet: res.TokenSet,
 		Internal: SessionInternal{SID: res.SID, CreatedAt: c.s.now().Unix()}}
+	c.keepAuthorizationDetails(s, res.AuthorizationDetails)
 	return c.finishLogin(ctx, ex, s)
 }

@@ -178,6 +178,11 @@ type Config struct {
 	// endpoint (AUTH0_PUSHED_AUTHORIZATION_REQUESTS=true). PAR is also used
 	// whenever discovery says require_pushed_authorization_requests.
 	PushedAuthorizationRequests bool
+	// AuthorizationDetailsInSession keeps the granted Rich Authorization
+	// Requests details in the session (Session.Extra["authorization_details"])
+	// after an interactive or CIBA login. Default false: they are only
+	// handed to the OnCallback hook and returned by the CIBA APIs.
+	AuthorizationDetailsInSession bool
 
 	certErr error // a client certificate from the environment that does not parse
 }
@@ -346,4 +351,10 @@ func WithClientCertificate(cert tls.Certificate) Option {
 // client_id and request_uri (AUTH0_PUSHED_AUTHORIZATION_REQUESTS=true).
 func WithPushedAuthorizationRequests(on bool) Option {
 	return func(c *Config) { c.PushedAuthorizationRequests = on }
+}
+
+// WithAuthorizationDetailsInSession keeps the granted authorization_details
+// of a login in the session (Session.Extra["authorization_details"]).
+func WithAuthorizationDetailsInSession(on bool) Option {
+	return func(c *Config) { c.AuthorizationDetailsInSession = on }
 }
