@@ -89,9 +89,9 @@ func startCertified(t *testing.T) *certifiedOP {
 
 // register creates a client for an app at appURL (dynamic client
 // registration, RFC 7591) and returns its id and secret.
-func (o *certifiedOP) register(t *testing.T, appURL string) (id, secret string) {
+func (o *certifiedOP) register(t *testing.T, appURL string, reg clientReg) (id, secret string) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{
+	meta := map[string]any{
 		"redirect_uris":                       []string{appURL + "/auth/callback", appURL + "/oauth/cb"},
 		"post_logout_redirect_uris":           []string{appURL, appURL + "/"},
 		"grant_types":                         []string{"authorization_code", "refresh_token"},
@@ -100,7 +100,9 @@ func (o *certifiedOP) register(t *testing.T, appURL string) (id, secret string) 
 		"backchannel_logout_uri":              appURL + "/auth/backchannel-logout",
 		"backchannel_logout_session_required": true,
 		"id_token_signed_response_alg":        "RS256",
-	})
+	}
+	reg.registration(t, meta)
+	body, _ := json.Marshal(meta)
 	resp, err := http.Post(o.issuer+"/reg", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("client registration: %v", err)

@@ -3,6 +3,7 @@ package devop
 import (
 	"bytes"
 	"crypto/subtle"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"mime"
@@ -236,7 +237,16 @@ func (p *Provider) tlsAuth(r *http.Request) (Client, *oauthError) {
 	peer := r.TLS.PeerCertificates[0]
 	switch c.TokenEndpointAuthMethod {
 	case authTLS:
-		if len(r.TLS.VerifiedChains) == 0 || peer.Subject.String() != c.Certificate.Subject.String() {
+		if p.clientCAs == nil {
+			return Client{}, errInvalidClient("no client CAs are configured for tls_client_auth")
+		}
+		inter := x509.NewCertPool()
+		for _, c := range r.TLS.PeerCertificates[1:] {
+			inter.AddCert(c)
+		}
+		_, err := peer.Verify(x509.VerifyOptions{Roots: p.clientCAs, Intermediates: inter,
+			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, CurrentTime: p.now()})
+		if err != nil || peer.Subject.String() != c.Certificate.Subject.String() {
 			return Client{}, errInvalidClient("the client certificate does not match")
 		}
 	case authSelfSignedTLS:

@@ -158,6 +158,8 @@ type Options struct {
 	// require_pushed_authorization_requests and refuses every
 	// authorization request that does not come through the PAR endpoint.
 	RequirePushedAuthorizationRequests bool
+	// ClientCAs verify the certificates of tls_client_auth clients.
+	ClientCAs *x509.CertPool
 	// TokenEndpointAuthMethods, when set, replaces the published
 	// token_endpoint_auth_methods_supported (the accepted methods do not
 	// change; a client checks the list).
@@ -197,7 +199,9 @@ type Provider struct {
 	mfaCode      string
 	bcHTTP       *http.Client
 	requirePAR   bool
-	authMethods  []string // published token_endpoint_auth_methods_supported, nil: default
+	clientCAs    *x509.CertPool
+	tlsCert      *x509.Certificate // StartTLS's server certificate; guarded by mu
+	authMethods  []string          // published token_endpoint_auth_methods_supported, nil: default
 
 	mu            sync.Mutex
 	keys          []*signingKey // last one signs
@@ -319,6 +323,7 @@ func New(opts Options) (*Provider, error) {
 		pushed:        map[string]*pushedRequest{},
 		assertionJTIs: map[string]time.Time{},
 		requirePAR:    opts.RequirePushedAuthorizationRequests,
+		clientCAs:     opts.ClientCAs,
 		authMethods:   slices.Clone(opts.TokenEndpointAuthMethods),
 		apiScopes:     orDefault(opts.APIScopes, defaultAPIScopes),
 		connections:   orDefault(opts.Connections, defaultConnections),
