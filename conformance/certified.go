@@ -100,6 +100,7 @@ func (o *certifiedOP) register(t *testing.T, appURL string, reg clientReg) (id, 
 		"backchannel_logout_uri":              appURL + "/auth/backchannel-logout",
 		"backchannel_logout_session_required": true,
 		"id_token_signed_response_alg":        "RS256",
+		"authorization_details_types":         []string{"payment_initiation", "account_information"},
 	}
 	reg.registration(t, meta)
 	body, _ := json.Marshal(meta)

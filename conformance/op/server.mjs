@@ -10,7 +10,10 @@
 //     oidc-provider drops offline_access without it, Auth0 does not);
 //   - back-channel logout may call loopback URIs (its SSRF guard replaced).
 import { generateKeyPairSync } from 'node:crypto';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
+
+// RAR_API is the resource server of Rich Authorization Requests.
+const RAR_API = 'https://rar.example.com/';
 
 const port = Number(process.env.OP_PORT || process.argv[2] || 0);
 
@@ -58,6 +61,33 @@ function start(issuer, server) {
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       backchannelLogout: { enabled: true },
+      // PAR (RFC 9126) is on by default; clients may register
+      // require_pushed_authorization_requests.
+      pushedAuthorizationRequests: { enabled: true },
+      // Rich Authorization Requests (RFC 9396): the types auth0kit's
+      // scenarios use; what the user consented to is what is granted.
+      richAuthorizationRequests: {
+        enabled: true,
+        types: {
+          payment_initiation: { validate() {} },
+          account_information: { validate() {} },
+        },
+        authorizationDetailsForGrantSource: (ctx) => ctx.oidc.grant?.rar,
+        authorizationDetailsForAccessToken: (_ctx, _token, source) => source?.rar,
+        authorizationDetailsForIntrospection: (_ctx, token) => token.rar,
+      },
+      // oidc-provider wants a resource with authorization_details; the
+      // app sends none (Auth0 has no resource parameter), so one is
+      // defaulted for RAR requests only.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (ctx, _client, oneOf) => oneOf
+          ?? (ctx.oidc.params?.authorization_details !== undefined ? RAR_API : undefined),
+        getResourceServerInfo: (_ctx, resource) => {
+          if (resource !== RAR_API) throw new errors.InvalidTarget();
+          return { scope: 'payments', audience: RAR_API, accessTokenFormat: 'opaque' };
+        },
+      },
     },
     pkce: { required: () => true },
     rotateRefreshToken: () => true,
