@@ -1,0 +1,122 @@
+package conformance_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/auth0kit/auth0kit/conformance/devop"
+	auth0kit "github.com/auth0kit/auth0kit/core"
+)
+
+// These tests drive the outgoing-request layer (client authentication,
+// PAR) through session-less APIs against the development provider.
+
+// TestBackchannelPrivateKeyJWTDetails runs CIBA with a private_key_jwt
+// client (bc-authorize and every poll carry a fresh assertion: devop
+// refuses a replayed jti) and keeps the granted authorization_details in
+// the session.
+func TestBackchannelPrivateKeyJWTDetails(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	op := devop.Start(t, devop.Options{CIBAApprovalDelay: 1200 * time.Millisecond, Clients: []devop.Client{
+		{ID: "pk-client", TokenEndpointAuthMethod: "private_key_jwt", PublicKey: &key.PublicKey}}})
+	c, err := auth0kit.New(auth0kit.WithDomain(op.Issuer()), auth0kit.WithClientID("pk-client"),
+		auth0kit.WithClientAssertionSigningKey(key, ""), auth0kit.WithSecret(apiSecret),
+		auth0kit.WithAppBaseURL("http://127.0.0.1:3000"), auth0kit.WithAuthorizationDetailsInSession(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := op.Subject("jane.doe@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	ex := auth0kit.NewHTTPExchange(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/ciba", nil))
+	s, err := c.LoginBackchannel(context.Background(), ex, auth0kit.BackchannelOptions{
+		BindingMessage: "Approve transfer", LoginHintSub: sub,
+		AuthorizationDetails: []byte(`[{"type":"money_transfer","amount":"5.00"}]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(s.Extra["authorization_details"]), "money_transfer") {
+		t.Fatalf("session authorization_details = %s", s.Extra["authorization_details"])
+	}
+	if op.TokenRequests("urn:openid:params:grant-type:ciba") < 2 {
+		t.Error("expected at least one authorization_pending poll")
+	}
+}
+
+// TestStartLoginPARNothingSecretInURL: with PAR the browser URL carries
+// client_id and request_uri only, for every client authentication method.
+func TestStartLoginPARNothingSecretInURL(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	op := devop.Start(t, devop.Options{Clients: []devop.Client{
+		{ID: "pk-client", TokenEndpointAuthMethod: "private_key_jwt", PublicKey: &key.PublicKey}}})
+	c, err := auth0kit.New(auth0kit.WithDomain(op.Issuer()), auth0kit.WithClientID("pk-client"),
+		auth0kit.WithClientAssertionSigningKey(key, "ES256"), auth0kit.WithSecret(apiSecret),
+		auth0kit.WithAppBaseURL("http://127.0.0.1:3000"), auth0kit.WithPushedAuthorizationRequests(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	ex := auth0kit.NewHTTPExchange(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/auth/login", nil))
+	loc, err := c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{
+		Organization: "org_acme", AuthorizationDetails: []byte(`[{"type":"account_information"}]`),
+		RedirectURI: "/auth/callback"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(loc)
+	if q := u.Query(); len(q) != 2 || q.Get("client_id") != "pk-client" || q.Get("request_uri") == "" {
+		t.Fatalf("PAR redirect %s", loc)
+	}
+	// A per-call redirect_uri on another origin is refused.
+	_, err = c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{RedirectURI: "https://evil.example/cb"})
+	if auth0kit.HTTPStatus(err) != http.StatusBadRequest {
+		t.Fatalf("foreign redirect_uri: %v", err)
+	}
+}
+
+// BenchmarkStartLogin is the cost of /auth/login's work: without PAR (no
+// network: discovery is cached) and with PAR (one authenticated loopback
+// round trip to the development provider), for client_secret_post and
+// private_key_jwt (ES256).
+func BenchmarkStartLogin(b *testing.B) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	op := devop.Start(b, devop.Options{Clients: []devop.Client{
+		{ID: devop.DefaultClientID, Secret: devop.DefaultClientSecret},
+		{ID: "pk-client", TokenEndpointAuthMethod: "private_key_jwt", PublicKey: &key.PublicKey}}})
+	for _, bc := range []struct {
+		name string
+		opts []auth0kit.Option
+	}{
+		{"secret", []auth0kit.Option{auth0kit.WithClientID(devop.DefaultClientID), auth0kit.WithClientSecret(devop.DefaultClientSecret)}},
+		{"secret-PAR", []auth0kit.Option{auth0kit.WithClientID(devop.DefaultClientID), auth0kit.WithClientSecret(devop.DefaultClientSecret),
+			auth0kit.WithPushedAuthorizationRequests(true)}},
+		{"private_key_jwt-PAR", []auth0kit.Option{auth0kit.WithClientID("pk-client"), auth0kit.WithClientAssertionSigningKey(key, "ES256"),
+			auth0kit.WithPushedAuthorizationRequests(true)}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c, err := auth0kit.New(append([]auth0kit.Option{auth0kit.WithDomain(op.Issuer()), auth0kit.WithSecret(apiSecret),
+				auth0kit.WithAppBaseURL("http://127.0.0.1:3000")}, bc.opts...)...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/auth/login", nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				ex := auth0kit.NewHTTPExchange(httptest.NewRecorder(), req)
+				if _, err := c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
