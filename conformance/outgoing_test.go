@@ -5,6 +5,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -116,6 +119,55 @@ func BenchmarkStartLogin(b *testing.B) {
 				if _, err := c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{}); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// TestClientAuthFromEnvironmentOnly configures the client authentication
+// only through environment variables (as the examples are) and makes an
+// authenticated token request with each method.
+func TestClientAuthFromEnvironmentOnly(t *testing.T) {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	der, _ := x509.MarshalPKCS8PrivateKey(rsaKey)
+	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	op := devop.Start(t, devop.Options{Clients: []devop.Client{
+		{ID: "secret-client", Secret: "s3cret-s3cret", TokenEndpointAuthMethod: "client_secret_basic"},
+		{ID: "pk-client", TokenEndpointAuthMethod: "private_key_jwt", PublicKey: &rsaKey.PublicKey}}})
+	cases := []struct {
+		name string
+		env  map[string]string
+	}{
+		{"client_secret_basic", map[string]string{"AUTH0_CLIENT_ID": "secret-client", "AUTH0_CLIENT_SECRET": "s3cret-s3cret",
+			"AUTH0_TOKEN_ENDPOINT_AUTH_METHOD": "client_secret_basic"}},
+		{"private_key_jwt PS256", map[string]string{"AUTH0_CLIENT_ID": "pk-client", "AUTH0_CLIENT_ASSERTION_SIGNING_KEY": keyPEM,
+			"AUTH0_CLIENT_ASSERTION_SIGNING_ALG": "PS256", "AUTH0_PUSHED_AUTHORIZATION_REQUESTS": "true"}},
+		{"private_key_jwt PEM on one line", map[string]string{"AUTH0_CLIENT_ID": "pk-client",
+			"AUTH0_CLIENT_ASSERTION_SIGNING_KEY": strings.ReplaceAll(keyPEM, "\n", `\n`)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("AUTH0_DOMAIN", op.Issuer())
+			t.Setenv("AUTH0_SECRET", apiSecret)
+			t.Setenv("APP_BASE_URL", "http://127.0.0.1:3000")
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			c, err := auth0kit.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.CustomTokenExchange(context.Background(), auth0kit.CustomTokenExchangeOptions{
+				SubjectToken: "legacy:jane.doe@example.com", SubjectTokenType: "urn:acme:legacy-token"}); err != nil {
+				t.Fatal(err)
+			}
+			ex := auth0kit.NewHTTPExchange(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/auth/login", nil))
+			loc, err := c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pushed := strings.Contains(loc, "request_uri="); pushed != (tc.env["AUTH0_PUSHED_AUTHORIZATION_REQUESTS"] == "true") {
+				t.Fatalf("login URL %s", loc)
 			}
 		})
 	}
