@@ -172,3 +172,34 @@ func TestClientAuthFromEnvironmentOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestMFAPrivateKeyJWT runs MFA step-up (token exchange, challenge with
+// the assertion in the JSON body, verify) with a private_key_jwt client.
+func TestMFAPrivateKeyJWT(t *testing.T) {
+	const api = "https://api2.example.com/"
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	op := devop.Start(t, devop.Options{MFAAudiences: []string{api}, Clients: []devop.Client{
+		{ID: "pk-client", TokenEndpointAuthMethod: "private_key_jwt", PublicKey: &key.PublicKey}}})
+	c, err := auth0kit.New(auth0kit.WithDomain(op.Issuer()), auth0kit.WithClientID("pk-client"),
+		auth0kit.WithClientAssertionSigningKey(key, ""), auth0kit.WithSecret(apiSecret),
+		auth0kit.WithAppBaseURL("http://127.0.0.1:3000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	mfa := mfaStepUp(t, c, api)
+	if _, err := c.MFA().Enroll(ctx, auth0kit.EnrollOptions{MfaToken: mfa.MfaToken, FactorType: "otp"}); err != nil {
+		t.Fatal(err)
+	}
+	auths, err := c.MFA().GetAuthenticators(ctx, mfa.MfaToken)
+	if err != nil || len(auths) == 0 {
+		t.Fatalf("authenticators: %v %v", auths, err)
+	}
+	if _, err := c.MFA().Challenge(ctx, auth0kit.ChallengeOptions{MfaToken: mfa.MfaToken, ChallengeType: "otp", AuthenticatorID: auths[0].ID}); err != nil {
+		t.Fatalf("challenge: %v", err)
+	}
+	res, err := c.MFA().Verify(ctx, nil, auth0kit.VerifyOptions{MfaToken: mfa.MfaToken, OTP: devop.DefaultMFACode})
+	if err != nil || res.AccessToken.Audience != api {
+		t.Fatalf("verify: %+v %v", res, err)
+	}
+}

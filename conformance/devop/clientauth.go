@@ -112,7 +112,7 @@ func (p *Provider) authenticateClient(r *http.Request) (Client, *oauthError) {
 	case authSecretPost:
 		c, err = p.secretAuth(form.Get("client_id"), form.Get("client_secret"))
 	case authPrivateKeyJWT:
-		c, err = p.assertionAuth(r)
+		c, err = p.assertionAuth(form, r.URL.Path)
 	default:
 		c, err = p.tlsAuth(r)
 		method = c.TokenEndpointAuthMethod
@@ -158,8 +158,7 @@ func (p *Provider) secretAuth(id, secret string) (Client, *oauthError) {
 // assertionAuth verifies a private_key_jwt client assertion with the
 // client's registered key: iss = sub = client_id, aud the issuer or the
 // endpoint called, exp in the near future, a jti never seen before.
-func (p *Provider) assertionAuth(r *http.Request) (Client, *oauthError) {
-	form := r.PostForm
+func (p *Provider) assertionAuth(form url.Values, path string) (Client, *oauthError) {
 	if form.Get("client_assertion_type") != jwtBearerAssertion {
 		return Client{}, errInvalidClient("client_assertion_type must be " + jwtBearerAssertion)
 	}
@@ -184,7 +183,7 @@ func (p *Provider) assertionAuth(r *http.Request) (Client, *oauthError) {
 		return Client{}, errInvalidClient("client assertion signature is invalid")
 	}
 	now := p.now()
-	endpoint := p.issuer + strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, p.basePath), "/")
+	endpoint := p.issuer + strings.TrimPrefix(strings.TrimPrefix(path, p.basePath), "/")
 	switch {
 	case cl.Issuer != id || cl.Subject != id:
 		return Client{}, errInvalidClient("client assertion iss and sub must be the client_id")
