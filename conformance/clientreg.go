@@ -6,10 +6,13 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"math/big"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -67,7 +70,15 @@ func (r clientReg) registration(t *testing.T, meta map[string]any) {
 		meta["require_pushed_authorization_requests"] = true
 	}
 	if r.tls != nil {
-		t.Skip("mutual TLS needs the development provider's HTTPS listener")
+		leaf := r.tls.clientCert.Leaf
+		if r.tls.selfSigned {
+			sum := sha256.Sum256(leaf.Raw)
+			jwk := jose.JSONWebKey{Key: leaf.PublicKey, Use: "sig", Certificates: []*x509.Certificate{leaf},
+				CertificateThumbprintSHA256: sum[:]}
+			meta["jwks"] = map[string]any{"keys": []jose.JSONWebKey{jwk}}
+		} else {
+			meta["tls_client_auth_subject_dn"] = leaf.Subject.String()
+		}
 	}
 }
 
@@ -92,7 +103,8 @@ func (r clientReg) appOptions() []auth0kit.Option {
 // self-signed), and, once the provider runs, the roots that trust its
 // server certificate.
 type mtlsSetup struct {
-	ca         *x509.CertPool
+	selfSigned bool
+	ca         *x509.CertPool // verifies tls_client_auth certificates (devop)
 	clientCert tls.Certificate
 	roots      *x509.CertPool
 }
@@ -101,15 +113,35 @@ type mtlsSetup struct {
 // self-signed.
 func newMTLS(t *testing.T, selfSigned bool) *mtlsSetup {
 	t.Helper()
-	now := time.Now()
-	newKey := func() *ecdsa.PrivateKey {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
+	pki := newTestPKI(t)
+	return &mtlsSetup{selfSigned: selfSigned, ca: pki.pool, clientCert: pki.clientCertificate(t, selfSigned)}
+}
+
+// useCertified switches to the certified provider's PKI: its CA issues
+// the client certificate, and its server certificate is trusted.
+func (m *mtlsSetup) useCertified(t *testing.T, o *certifiedOP) {
+	t.Helper()
+	if o.tlsIssuer == "" {
+		t.Skip("the certified provider runs without its HTTPS instance")
 	}
-	caKey := newKey()
+	m.clientCert = o.pki.clientCertificate(t, m.selfSigned)
+	m.ca, m.roots = o.pki.pool, o.pki.roots
+}
+
+// testPKI is a test CA that issues the certified provider's server
+// certificate (for 127.0.0.1) and client certificates.
+type testPKI struct {
+	caCert                      *x509.Certificate
+	caKey                       *ecdsa.PrivateKey
+	pool, roots                 *x509.CertPool // the CA, as client CA and as server root
+	caPEM                       string
+	serverCertPEM, serverKeyPEM string
+}
+
+func newTestPKI(t *testing.T) *testPKI {
+	t.Helper()
+	now := time.Now()
+	caKey := newECKey(t)
 	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "auth0kit conformance CA"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
@@ -118,11 +150,35 @@ func newMTLS(t *testing.T, selfSigned bool) *mtlsSetup {
 		t.Fatal(err)
 	}
 	caCert, _ := x509.ParseCertificate(caDER)
-	key := newKey()
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "auth0kit conformance client", Organization: []string{"auth0kit"}},
+	pool := x509.NewCertPool()
+	pool.AddCert(caCert)
+	p := &testPKI{caCert: caCert, caKey: caKey, pool: pool, roots: pool,
+		caPEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}))}
+	srvKey := newECKey(t)
+	srvTmpl := &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caCert, &srvKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalPKCS8PrivateKey(srvKey)
+	p.serverCertPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srvDER}))
+	p.serverKeyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	return p
+}
+
+// clientCertificate issues a client certificate from the CA, or makes a
+// self-signed one.
+func (p *testPKI) clientCertificate(t *testing.T, selfSigned bool) tls.Certificate {
+	t.Helper()
+	now := time.Now()
+	key := newECKey(t)
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: "auth0kit conformance client", Organization: []string{"auth0kit"}},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	parent, signer := caCert, crypto.Signer(caKey)
+	parent, signer := p.caCert, crypto.Signer(p.caKey)
 	if selfSigned {
 		parent, signer = tmpl, key
 	}
@@ -131,9 +187,7 @@ func newMTLS(t *testing.T, selfSigned bool) *mtlsSetup {
 		t.Fatal(err)
 	}
 	leaf, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(caCert)
-	return &mtlsSetup{ca: pool, clientCert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
 }
 
 // start runs the development provider over HTTPS with this PKI.

@@ -87,6 +87,10 @@ func setupClient(t *testing.T, h Harness, reg clientReg, opOpts devop.Options, o
 	e := &env{t: t, h: h, appURL: "http://" + ln.Addr().String(), clock: &clock{}}
 	if h.certified != nil {
 		e.issuer = h.certified.issuer
+		if reg.tls != nil {
+			reg.tls.useCertified(t, h.certified)
+			e.issuer = h.certified.tlsIssuer
+		}
 		e.clientID, e.clientSecret = h.certified.register(t, e.appURL, reg)
 	} else {
 		switch opOpts.AutoLoginEmail {

@@ -317,7 +317,11 @@ func withClientCertificate(hc *http.Client, cert *tls.Certificate) (*http.Client
 	if tr.TLSClientConfig == nil {
 		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	tr.TLSClientConfig.Certificates = []tls.Certificate{*cert}
+	// Present the certificate whatever CAs the server says it accepts:
+	// with Certificates, crypto/tls sends none when the certificate is not
+	// issued by one of them, which is always so for a self-signed one.
+	c := *cert
+	tr.TLSClientConfig.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &c, nil }
 	out.Transport = tr
 	return &out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -178,5 +179,26 @@ func BenchmarkClientAssertion(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+type otherTransport struct{}
+
+func (otherTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, errors.New("no") }
+
+func TestWithClientCertificate(t *testing.T) {
+	cert := &tls.Certificate{Certificate: [][]byte{{1, 2, 3}}}
+	base := &http.Client{Timeout: time.Second}
+	hc, err := withClientCertificate(base, cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := hc.Transport.(*http.Transport)
+	got, _ := tr.TLSClientConfig.GetClientCertificate(&tls.CertificateRequestInfo{AcceptableCAs: [][]byte{[]byte("some CA")}})
+	if got == nil || string(got.Certificate[0]) != "\x01\x02\x03" || hc.Timeout != time.Second || base.Transport != nil {
+		t.Fatalf("certificate %v, client %+v", got, hc)
+	}
+	if _, err := withClientCertificate(&http.Client{Transport: otherTransport{}}, cert); !errors.Is(err, ErrInvalidConfiguration) {
+		t.Fatalf("a foreign transport was accepted: %v", err)
 	}
 }

@@ -9,7 +9,7 @@
 //   - offline_access needs no explicit prompt=consent (added server-side:
 //     oidc-provider drops offline_access without it, Auth0 does not);
 //   - back-channel logout may call loopback URIs (its SSRF guard replaced).
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 
 // RAR_API is the resource server of Rich Authorization Requests.
@@ -43,7 +43,29 @@ function account(id) {
   };
 }
 
-function start(issuer, server) {
+// mtls configures RFC 8705 client authentication for the HTTPS instance:
+// the TLS socket asks for a certificate (verified against OP_CLIENT_CA
+// but not required), and tls_client_auth compares the subject DN in
+// RFC 2253 order (as Go's pkix.Name.String prints it).
+const mtls = {
+  enabled: true,
+  tlsClientAuth: true,
+  selfSignedTlsClientAuth: true,
+  certificateBoundAccessTokens: false,
+  getCertificate(ctx) {
+    const cert = ctx.socket.getPeerCertificate?.();
+    if (!cert || !cert.raw) return undefined;
+    return `-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64')}\n-----END CERTIFICATE-----`;
+  },
+  certificateAuthorized: (ctx) => ctx.socket.authorized === true,
+  certificateSubjectMatches(ctx, property, expected) {
+    if (property !== 'tls_client_auth_subject_dn') return false;
+    const raw = ctx.socket.getPeerCertificate().raw;
+    return new X509Certificate(raw).subject.split('\n').reverse().join(',') === expected;
+  },
+};
+
+function start(issuer, server, tls = false) {
   const provider = new Provider(issuer, {
     jwks: { keys: [jwk] },
     cookies: { keys: ['conformance-cookie-key-0123456789'] },
@@ -64,6 +86,7 @@ function start(issuer, server) {
       // PAR (RFC 9126) is on by default; clients may register
       // require_pushed_authorization_requests.
       pushedAuthorizationRequests: { enabled: true },
+      mTLS: tls ? mtls : { enabled: false },
       // Rich Authorization Requests (RFC 9396): the types auth0kit's
       // scenarios use; what the user consented to is what is granted.
       richAuthorizationRequests: {
@@ -89,6 +112,10 @@ function start(issuer, server) {
         },
       },
     },
+    clientAuthMethods: [
+      'client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none',
+      ...(tls ? ['tls_client_auth', 'self_signed_tls_client_auth'] : []),
+    ],
     pkce: { required: () => true },
     rotateRefreshToken: () => true,
     clientDefaults: {
@@ -125,13 +152,29 @@ function start(issuer, server) {
 }
 
 import { createServer } from 'node:http';
+import { createServer as createTLSServer } from 'node:https';
+
+// With OP_TLS_CERT, OP_TLS_KEY and OP_CLIENT_CA (PEM texts), a second
+// instance serves HTTPS with mutual-TLS client authentication; its issuer
+// is announced first, as "READY_TLS <issuer>".
+function startTLS(done) {
+  const { OP_TLS_CERT: cert, OP_TLS_KEY: key, OP_CLIENT_CA: ca } = process.env;
+  if (!cert || !key || !ca) return done();
+  const tlsServer = createTLSServer({ cert, key, ca, requestCert: true, rejectUnauthorized: false });
+  tlsServer.listen(0, '127.0.0.1', () => {
+    const issuer = `https://127.0.0.1:${tlsServer.address().port}`;
+    start(issuer, tlsServer, true);
+    process.stdout.write(`READY_TLS ${issuer}\n`);
+    done();
+  });
+}
 
 const server = createServer();
 server.listen(port, '127.0.0.1', () => {
   const { port: actual } = server.address();
   const issuer = `http://127.0.0.1:${actual}`;
   start(issuer, server);
-  process.stdout.write(`READY ${issuer}\n`);
+  startTLS(() => process.stdout.write(`READY ${issuer}\n`));
 });
 process.stdin.resume();
 process.stdin.on('end', () => process.exit(0));
