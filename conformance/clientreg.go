@@ -70,6 +70,7 @@ func (r clientReg) registration(t *testing.T, meta map[string]any) {
 		meta["require_pushed_authorization_requests"] = true
 	}
 	if r.tls != nil {
+		meta["tls_client_certificate_bound_access_tokens"] = true
 		leaf := r.tls.clientCert.Leaf
 		if r.tls.selfSigned {
 			sum := sha256.Sum256(leaf.Raw)

@@ -33,6 +33,7 @@ func init() {
 	})
 	register("clientauth/unsupported-method-refused", testClientAuthUnsupported)
 	register("clientauth/wrong-key-refused", testClientAuthWrongKey)
+	register("clientauth/wrong-certificate-refused", testClientAuthWrongCertificate)
 }
 
 // testClientAuthFlow logs in (code exchange), refreshes and logs out
@@ -92,5 +93,21 @@ func testClientAuthWrongKey(t *testing.T, h Harness) {
 	}
 	if e.loggedIn() {
 		t.Fatal("logged in with a wrong client key")
+	}
+}
+
+// testClientAuthWrongCertificate: a self-signed client certificate other
+// than the registered one fails the code exchange.
+func testClientAuthWrongCertificate(t *testing.T, h Harness) {
+	reg := clientReg{method: auth0kit.SelfSignedTLSClientAuth, tls: newMTLS(t, true)}
+	other := newTestPKI(t).clientCertificate(t, true)
+	e := setupClient(t, h, reg, devop.Options{}, auth0kit.WithClientCertificate(other))
+	cb := e.authorize("")
+	p := e.browser.hit(cb.String())
+	if p.StatusCode/100 != 4 && p.StatusCode/100 != 5 {
+		t.Fatalf("callback with a wrong client certificate: %d", p.StatusCode)
+	}
+	if e.loggedIn() {
+		t.Fatal("logged in with a wrong client certificate")
 	}
 }

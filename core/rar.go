@@ -71,6 +71,9 @@ var errInvalidDetails = errors.New("auth0kit: invalid authorization_details")
 // refuses one on another origin.
 func sameOriginURL(raw string, base *url.URL) (string, error) {
 	bad := &Error{Code: CodeAuthorizationError, Message: "the redirect_uri must be on the application's origin"}
+	if len(raw) > maxReturnToLength {
+		return "", bad
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.User != nil || u.Fragment != "" || u.Opaque != "" || strings.ContainsAny(raw, "\\\x00\r\n\t") {
 		return "", bad

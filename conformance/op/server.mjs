@@ -51,7 +51,9 @@ const mtls = {
   enabled: true,
   tlsClientAuth: true,
   selfSignedTlsClientAuth: true,
-  certificateBoundAccessTokens: false,
+  // Access and refresh tokens of mTLS clients are bound to the
+  // certificate (cnf x5t#S256): a refresh must present the same one.
+  certificateBoundAccessTokens: true,
   getCertificate(ctx) {
     const cert = ctx.socket.getPeerCertificate?.();
     if (!cert || !cert.raw) return undefined;
