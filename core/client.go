@@ -14,7 +14,8 @@ import (
 type Client struct {
 	cfg       Config
 	s         *settings
-	auth      *clientAuth // client authentication of every outgoing call
+	auth      *clientAuth   // client authentication of every outgoing call
+	parSlots  chan struct{} // bounds pushed authorization requests in flight
 	keys      *wire.Keys
 	hc        *http.Client
 	discovery *DiscoveryCache
@@ -48,7 +49,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, invalid("Secret (AUTH0_SECRET)", err.Error())
 	}
-	c := &Client{cfg: cfg, s: s, auth: auth, keys: keys, store: cfg.SessionStore, rolls: newRollCache(),
+	c := &Client{cfg: cfg, s: s, auth: auth, parSlots: make(chan struct{}, maxPARInFlight), keys: keys, store: cfg.SessionStore, rolls: newRollCache(),
 		revocations: cfg.RevocationList}
 	hc := *s.httpClient
 	if hc.Timeout == 0 {

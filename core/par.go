@@ -14,6 +14,13 @@ import (
 // [CodeAuthorizationError] wrapping its [*OAuthError]).
 const CodePushedAuthorizationRequestError = "pushed_authorization_request_error"
 
+// maxPARInFlight bounds the pushed authorization requests one client has
+// in flight. With PAR every visit of the login route is a call to the
+// provider; the bound keeps a flood of anonymous logins from turning into
+// unbounded concurrent calls (and from exhausting the tenant's rate
+// limit any faster than the provider answers). Past it, logins fail fast.
+const maxPARInFlight = 64
+
 // pushAuthorizationRequest sends the authorization request to the
 // provider's PAR endpoint (RFC 9126), authenticated like every token
 // endpoint call, and returns the URL the browser is sent to: the
@@ -27,7 +34,13 @@ func (c *Client) pushAuthorizationRequest(ctx context.Context, p *provider, para
 	if err != nil {
 		return "", &Error{Code: CodeAuthorizationError, Message: "the authorization request cannot be encoded", Err: err}
 	}
+	select {
+	case c.parSlots <- struct{}{}:
+	default:
+		return "", &Error{Code: CodePushedAuthorizationRequestError, Message: "too many pushed authorization requests in flight"}
+	}
 	body, err := c.postForm(ctx, p, p.meta.PAREndpoint, form)
+	<-c.parSlots
 	if err != nil {
 		var oe *OAuthError
 		if errors.As(err, &oe) && oe.StatusCode/100 == 4 && oe.Code != "invalid_client" {

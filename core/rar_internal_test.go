@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -108,5 +109,24 @@ func TestSameOriginRedirectURI(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("%q = %q, %v; want %q", tc.raw, got, err, tc.want)
 		}
+	}
+}
+
+func TestPARInFlightBound(t *testing.T) {
+	c := newTestClient(t, WithPushedAuthorizationRequests(true))
+	for range maxPARInFlight {
+		c.parSlots <- struct{}{}
+	}
+	p := &provider{meta: Metadata{Issuer: "https://tenant.example.com/", AuthorizationEndpoint: "https://tenant.example.com/authorize",
+		PAREndpoint: "https://127.0.0.1:1/par"}}
+	_, err := c.pushAuthorizationRequest(t.Context(), p, map[string]string{"scope": "openid"}, "https://app.example.com/auth/callback",
+		&transaction{State: "s", Nonce: "n", CodeVerifier: "v"})
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodePushedAuthorizationRequestError || !strings.Contains(e.Message, "in flight") {
+		t.Fatalf("err = %v", err)
+	}
+	p.meta.PAREndpoint = ""
+	if _, err := c.pushAuthorizationRequest(t.Context(), p, nil, "", &transaction{}); HTTPStatus(err) != 502 {
+		t.Fatalf("no PAR endpoint: %v", err)
 	}
 }
