@@ -80,10 +80,52 @@ func TestStartLoginPARNothingSecretInURL(t *testing.T) {
 	if q := u.Query(); len(q) != 2 || q.Get("client_id") != "pk-client" || q.Get("request_uri") == "" {
 		t.Fatalf("PAR redirect %s", loc)
 	}
-	// A per-call redirect_uri on another origin is refused.
+	// A per-call redirect_uri on another origin is refused, in either form.
 	_, err = c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{RedirectURI: "https://evil.example/cb"})
 	if auth0kit.HTTPStatus(err) != http.StatusBadRequest {
 		t.Fatalf("foreign redirect_uri: %v", err)
+	}
+	_, err = c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{AuthorizationParams: map[string]string{"redirect_uri": "//evil.example/cb"}})
+	if auth0kit.HTTPStatus(err) != http.StatusBadRequest {
+		t.Fatalf("foreign authorizationParams.redirect_uri: %v", err)
+	}
+}
+
+// TestPerCallRedirectURI: server-js's authorizationParams.redirect_uri is
+// honoured (made absolute on the app's origin) and used for the exchange.
+func TestPerCallRedirectURI(t *testing.T) {
+	op := devop.Start(t, devop.Options{AutoLoginEmail: "jane.doe@example.com"})
+	c := newAPIClient(t, op, nil)
+	rec := httptest.NewRecorder()
+	ex := auth0kit.NewHTTPExchange(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/login", nil))
+	loc, err := c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{
+		AuthorizationParams: map[string]string{"redirect_uri": "/auth/callback/other"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(loc)
+	if got := u.Query().Get("redirect_uri"); got != "http://127.0.0.1:3000/auth/callback/other" {
+		t.Fatalf("redirect_uri = %q", got)
+	}
+	// The provider redirects there; the callback exchanges the code with
+	// the same redirect_uri (devop refuses a mismatch).
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cb, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || cb.Path != "/auth/callback/other" {
+		t.Fatalf("provider redirect %q", resp.Header.Get("Location"))
+	}
+	req := httptest.NewRequest(http.MethodGet, cb.String(), nil)
+	for _, ck := range rec.Result().Cookies() {
+		req.AddCookie(ck)
+	}
+	s, _, err := c.CompleteLogin(context.Background(), auth0kit.NewHTTPExchange(httptest.NewRecorder(), req))
+	if err != nil || s.User.Sub == "" {
+		t.Fatalf("callback: %v", err)
 	}
 }
 

@@ -16,8 +16,9 @@ import (
 type LoginOptions struct {
 	// AuthorizationParams are sent to /authorize and win over the configured
 	// ones key by key (scope is replaced, not merged). Protected parameters
-	// (client_id, redirect_uri, response_type, code_challenge,
-	// code_challenge_method, state, nonce) are ignored.
+	// (client_id, response_type, code_challenge, code_challenge_method,
+	// state, nonce) are ignored; redirect_uri is honoured like RedirectURI
+	// (the login route never takes it from its query).
 	AuthorizationParams map[string]string
 	// ReturnTo is where the user lands after the callback. It must be a
 	// relative path or a URL of the application's origin; anything else is
@@ -40,9 +41,9 @@ type LoginOptions struct {
 	// [CallbackInfo].AuthorizationDetails.
 	AuthorizationDetails json.RawMessage
 	// RedirectURI replaces the callback URL of this login (server-js's
-	// authorizationParams.redirect_uri). It must be on the application's
-	// own origin (a path, or an absolute URL of the base URL's origin);
-	// it is kept in the transaction for the code exchange.
+	// authorizationParams.redirect_uri, also accepted there). It must be on
+	// the application's own origin (a path, or an absolute URL of the base
+	// URL's origin), and is kept in the transaction for the code exchange.
 	RedirectURI string
 }
 
@@ -77,10 +78,14 @@ func (c *Client) StartLogin(ctx context.Context, ex Exchange, opts LoginOptions)
 	if _, perCall := opts.AuthorizationParams["scope"]; !perCall {
 		params["scope"] = c.scopeFor(params["audience"])
 	}
-	redirectURI := params["redirect_uri"] // only from configuration
+	redirectURI := params["redirect_uri"] // from configuration
 	delete(params, "redirect_uri")
-	if opts.RedirectURI != "" {
-		if redirectURI, err = sameOriginURL(opts.RedirectURI, base); err != nil {
+	perCall := opts.RedirectURI
+	if perCall == "" {
+		perCall = opts.AuthorizationParams["redirect_uri"] // server-js's authorizationParams.redirect_uri
+	}
+	if perCall != "" {
+		if redirectURI, err = sameOriginURL(perCall, base); err != nil {
 			return "", err
 		}
 	}
