@@ -42,7 +42,7 @@ func LoadFixture(tb testing.TB) *Fixture {
 		tb.Fatal(err)
 	}
 	c, err := auth0kit.New(auth0kit.WithDomain(fx.Issuer), auth0kit.WithClientID(fx.ClientID),
-		auth0kit.WithSecret(fx.Secret), auth0kit.WithAppBaseURL("http://127.0.0.1:3000"),
+		auth0kit.WithClientSecret("fixture-client-secret"), auth0kit.WithSecret(fx.Secret), auth0kit.WithAppBaseURL("http://127.0.0.1:3000"),
 		auth0kit.WithSession(auth0kit.SessionOptions{InactivityDuration: time.Hour}))
 	if err != nil {
 		tb.Fatal(err)

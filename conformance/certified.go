@@ -3,6 +3,7 @@ package conformance
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -27,6 +28,10 @@ const (
 // certifiedOP is a running node oidc-provider process.
 type certifiedOP struct {
 	issuer string
+	// tlsIssuer is the HTTPS instance with mutual-TLS client
+	// authentication; its server certificate is issued by pki.
+	tlsIssuer string
+	pki       *testPKI
 }
 
 // opDir is conformance/op, found from this source file.
@@ -46,6 +51,8 @@ func startCertified(t *testing.T) *certifiedOP {
 	}
 	cmd := exec.Command("node", "server.mjs")
 	cmd.Dir = dir
+	pki := newTestPKI(t)
+	cmd.Env = append(os.Environ(), "OP_TLS_CERT="+pki.serverCertPEM, "OP_TLS_KEY="+pki.serverKeyPEM, "OP_CLIENT_CA="+pki.caPEM)
 	cmd.Stderr = warningFilter{}
 	stdin, err := cmd.StdinPipe() // the script exits when this closes
 	if err != nil {
@@ -70,17 +77,26 @@ func startCertified(t *testing.T) *certifiedOP {
 		}
 	})
 	ready := make(chan string, 1)
+	tlsReady := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			if line := sc.Text(); strings.HasPrefix(line, "READY ") {
+			switch line := sc.Text(); {
+			case strings.HasPrefix(line, "READY_TLS "):
+				tlsReady <- strings.TrimPrefix(line, "READY_TLS ")
+			case strings.HasPrefix(line, "READY "):
 				ready <- strings.TrimPrefix(line, "READY ")
 			}
 		}
 	}()
 	select {
 	case issuer := <-ready:
-		return &certifiedOP{issuer: issuer}
+		op := &certifiedOP{issuer: issuer, pki: pki}
+		select { // announced before READY
+		case op.tlsIssuer = <-tlsReady:
+		default:
+		}
+		return op
 	case <-time.After(20 * time.Second):
 		t.Fatal("node oidc-provider did not start within 20 s")
 	}
@@ -89,9 +105,9 @@ func startCertified(t *testing.T) *certifiedOP {
 
 // register creates a client for an app at appURL (dynamic client
 // registration, RFC 7591) and returns its id and secret.
-func (o *certifiedOP) register(t *testing.T, appURL string) (id, secret string) {
+func (o *certifiedOP) register(t *testing.T, appURL string, reg clientReg) (id, secret string) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{
+	meta := map[string]any{
 		"redirect_uris":                       []string{appURL + "/auth/callback", appURL + "/oauth/cb"},
 		"post_logout_redirect_uris":           []string{appURL, appURL + "/"},
 		"grant_types":                         []string{"authorization_code", "refresh_token"},
@@ -100,8 +116,15 @@ func (o *certifiedOP) register(t *testing.T, appURL string) (id, secret string) 
 		"backchannel_logout_uri":              appURL + "/auth/backchannel-logout",
 		"backchannel_logout_session_required": true,
 		"id_token_signed_response_alg":        "RS256",
-	})
-	resp, err := http.Post(o.issuer+"/reg", "application/json", bytes.NewReader(body))
+		"authorization_details_types":         []string{"payment_initiation", "account_information"},
+	}
+	reg.registration(t, meta)
+	body, _ := json.Marshal(meta)
+	issuer, hc := o.issuer, http.DefaultClient
+	if reg.tls != nil {
+		issuer, hc = o.tlsIssuer, &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: o.pki.roots, MinVersion: tls.VersionTLS12}}}
+	}
+	resp, err := hc.Post(issuer+"/reg", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("client registration: %v", err)
 	}
@@ -109,9 +132,11 @@ func (o *certifiedOP) register(t *testing.T, appURL string) (id, secret string) 
 	var out struct {
 		ClientID     string `json:"client_id"`
 		ClientSecret string `json:"client_secret"`
+		Error        string `json:"error"`
+		Description  string `json:"error_description"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("client registration: status %d, %v", resp.StatusCode, err)
+		t.Fatalf("client registration: status %d, %v %s %s", resp.StatusCode, err, out.Error, out.Description)
 	}
 	return out.ClientID, out.ClientSecret
 }

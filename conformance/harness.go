@@ -7,7 +7,9 @@
 package conformance
 
 import (
+	"crypto/tls"
 	"net"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -72,6 +74,13 @@ const secret = "conformance-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 // app's base URL, the secret and a controllable clock).
 func setup(t *testing.T, h Harness, opOpts devop.Options, opts ...auth0kit.Option) *env {
 	t.Helper()
+	return setupClient(t, h, clientReg{}, opOpts, opts...)
+}
+
+// setupClient is setup with the app's client registered as reg says
+// (client authentication method and credentials, PAR), at either provider.
+func setupClient(t *testing.T, h Harness, reg clientReg, opOpts devop.Options, opts ...auth0kit.Option) *env {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +88,11 @@ func setup(t *testing.T, h Harness, opOpts devop.Options, opts ...auth0kit.Optio
 	e := &env{t: t, h: h, appURL: "http://" + ln.Addr().String(), clock: &clock{}}
 	if h.certified != nil {
 		e.issuer = h.certified.issuer
-		e.clientID, e.clientSecret = h.certified.register(t, e.appURL)
+		if reg.tls != nil {
+			reg.tls.useCertified(t, h.certified)
+			e.issuer = h.certified.tlsIssuer
+		}
+		e.clientID, e.clientSecret = h.certified.register(t, e.appURL, reg)
 	} else {
 		switch opOpts.AutoLoginEmail {
 		case "":
@@ -91,21 +104,25 @@ func setup(t *testing.T, h Harness, opOpts devop.Options, opts ...auth0kit.Optio
 			opOpts.Now = e.clock.Now // provider and app share one clock
 		}
 		if len(opOpts.Clients) == 0 {
-			opOpts.Clients = []devop.Client{{ID: devop.DefaultClientID, Secret: devop.DefaultClientSecret,
-				BackchannelLogoutURI: e.appURL + "/auth/backchannel-logout"}}
+			opOpts.Clients = []devop.Client{reg.devopClient(devop.Client{ID: devop.DefaultClientID, Secret: devop.DefaultClientSecret,
+				BackchannelLogoutURI: e.appURL + "/auth/backchannel-logout"})}
 		}
-		e.op = devop.Start(t, opOpts)
+		if reg.tls != nil {
+			e.op = reg.tls.start(t, opOpts)
+		} else {
+			e.op = devop.Start(t, opOpts)
+		}
 		e.issuer = e.op.Issuer()
 		e.clientID, e.clientSecret = e.op.Client().ID, e.op.Client().Secret
 	}
-	base := []auth0kit.Option{
+	base := append([]auth0kit.Option{
 		auth0kit.WithDomain(e.issuer),
 		auth0kit.WithClientID(e.clientID),
 		auth0kit.WithClientSecret(e.clientSecret),
 		auth0kit.WithSecret(secret),
 		auth0kit.WithAppBaseURL(e.appURL),
 		auth0kit.WithClock(e.clock.Now),
-	}
+	}, reg.appOptions()...)
 	client, err := auth0kit.New(append(base, opts...)...)
 	if err != nil {
 		t.Fatalf("auth0kit.New: %v", err)
@@ -113,6 +130,9 @@ func setup(t *testing.T, h Harness, opOpts devop.Options, opts ...auth0kit.Optio
 	e.client = client
 	h.Serve(t, ln, client)
 	e.browser = newBrowser(t)
+	if reg.tls != nil { // the browser visits the provider over HTTPS too
+		e.browser.hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: reg.tls.roots, MinVersion: tls.VersionTLS12}}
+	}
 	return e
 }
 

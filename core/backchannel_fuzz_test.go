@@ -38,7 +38,7 @@ func FuzzLogoutToken(f *testing.F) {
 	}))
 	f.Cleanup(srv.Close)
 	store := NewMemoryStore()
-	c, err := New(WithDomain(srv.URL), WithClientID("cid"), WithSecret("fuzz-secret-fuzz-secret-fuzz-secret-0123"),
+	c, err := New(WithDomain(srv.URL), WithClientID("cid"), WithClientSecret("cs"), WithSecret("fuzz-secret-fuzz-secret-fuzz-secret-0123"),
 		WithAppBaseURL("https://app.example.com"), WithSessionStore(store))
 	if err != nil {
 		f.Fatal(err)

@@ -45,7 +45,7 @@ func loadFixture(tb testing.TB) (*fixture, *Session) {
 // fixtureConfigClient is a client configured like the app that made the
 // fixture session (its tenant, client, secret and API audience).
 func fixtureConfigClient(tb testing.TB, fx *fixture) *Client {
-	c, err := New(WithDomain(fx.Issuer), WithClientID(fx.ClientID), WithSecret(fx.Secret),
+	c, err := New(WithDomain(fx.Issuer), WithClientID(fx.ClientID), WithClientSecret("fixture-client-secret"), WithSecret(fx.Secret),
 		WithAppBaseURL("http://127.0.0.1:3000"),
 		WithAuthorizationParams(map[string]string{"audience": fx.Audience, "scope": fx.Scope}))
 	if err != nil {

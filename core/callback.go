@@ -16,6 +16,9 @@ type CallbackInfo struct {
 	AppState json.RawMessage
 	// BaseURL is the application's base URL for this request.
 	BaseURL string
+	// AuthorizationDetails are the Rich Authorization Requests details the
+	// provider granted (RFC 9396), from the token response; nil when none.
+	AuthorizationDetails json.RawMessage
 }
 
 // callbackParams are the authorization response parameters.
@@ -106,8 +109,13 @@ func (c *Client) CompleteLogin(ctx context.Context, ex Exchange) (*Session, Call
 	if err != nil {
 		return nil, info, err
 	}
+	if err := checkOrganization(t.Organization, idt.claims); err != nil {
+		return nil, info, err
+	}
+	info.AuthorizationDetails = tr.AuthorizationDetails
 	now := c.s.now().Unix()
 	s := c.newSession(idt.claims, tr, t.Scope, t.Audience, now)
+	c.keepAuthorizationDetails(s, tr.AuthorizationDetails)
 	s.Internal.SID = idt.sid
 	if s.Internal.SessionExpiresAt, err = sessionExpiry(idt.claims, idt.iat); err != nil {
 		return nil, info, err

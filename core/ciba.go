@@ -94,7 +94,7 @@ func (c *Client) GetTokenByBackchannelAuth(ctx context.Context, opts Backchannel
 	if len(opts.AuthorizationDetails) > 0 {
 		form.Set("authorization_details", string(opts.AuthorizationDetails))
 	}
-	body, err := c.postForm(ctx, p.meta.BackchannelEndpoint, form)
+	body, err := c.postForm(ctx, p, p.meta.BackchannelEndpoint, form)
 	if err != nil {
 		return nil, fail("the backchannel authentication request failed", err)
 	}
@@ -124,7 +124,7 @@ func (c *Client) GetTokenByBackchannelAuth(ctx context.Context, opts Backchannel
 			return nil, fail("the backchannel authentication request expired", &OAuthError{Code: "expired_token"})
 		case <-timer.C:
 		}
-		raw, err := c.postForm(pctx, p.meta.TokenEndpoint, url.Values{"grant_type": {grantCIBA}, "auth_req_id": {started.AuthReqID}})
+		raw, err := c.postForm(pctx, p, p.meta.TokenEndpoint, url.Values{"grant_type": {grantCIBA}, "auth_req_id": {started.AuthReqID}})
 		var oe *OAuthError
 		switch {
 		case errors.As(err, &oe) && oe.Code == "authorization_pending":
@@ -145,7 +145,6 @@ func (c *Client) GetTokenByBackchannelAuth(ctx context.Context, opts Backchannel
 func (c *Client) backchannelResult(ctx context.Context, p *provider, raw []byte, scope, audience string) (*BackchannelResult, error) {
 	var tr struct {
 		tokenResponse
-		AuthorizationDetails json.RawMessage `json:"authorization_details"`
 	}
 	if err := json.Unmarshal(raw, &tr); err != nil || tr.IDToken == "" {
 		return nil, &Error{Code: CodeBackchannelError, Message: "the backchannel token response is malformed", Err: err}
@@ -169,5 +168,6 @@ func (c *Client) LoginBackchannel(ctx context.Context, ex Exchange, opts Backcha
 	}
 	s := &Session{User: res.User, TokenSet: res.TokenSet,
 		Internal: SessionInternal{SID: res.SID, CreatedAt: c.s.now().Unix()}}
+	c.keepAuthorizationDetails(s, res.AuthorizationDetails)
 	return c.finishLogin(ctx, ex, s)
 }

@@ -12,6 +12,8 @@ import (
 type Client struct {
 	cfg       Config
 	s         *settings
+	auth      *clientAuth   // client authentication of every outgoing call
+	parSlots  chan struct{} // bounds pushed authorization requests in flight
 	keys      purposeKeys
 	hc        *http.Client
 	discovery *DiscoveryCache
@@ -41,12 +43,16 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	auth, err := cfg.resolveClientAuth()
+	if err != nil {
+		return nil, err
+	}
 	keys, err := newPurposeKeys(cfg.Secrets)
 	if err != nil {
 		return nil, invalid("Secret (AUTH0_SECRET)", err.Error())
 	}
-	c := &Client{cfg: cfg, s: s, keys: keys, store: cfg.SessionStore, rolls: newRollCache(),
-		revocations: cfg.RevocationList, jwks: &keySets{}}
+	c := &Client{cfg: cfg, s: s, auth: auth, parSlots: make(chan struct{}, maxPARInFlight), keys: keys,
+		store: cfg.SessionStore, rolls: newRollCache(), revocations: cfg.RevocationList, jwks: &keySets{}}
 	c.replays, _ = cfg.SessionStore.(ReplayCache)
 	if c.replays == nil {
 		c.replays, _ = cfg.RevocationList.(ReplayCache)
@@ -56,6 +62,11 @@ func New(opts ...Option) (*Client, error) {
 		hc.Timeout = s.httpTimeout
 	}
 	c.hc = &hc
+	if auth.cert != nil {
+		if c.hc, err = withClientCertificate(c.hc, auth.cert); err != nil {
+			return nil, err
+		}
+	}
 	c.discovery = cfg.Discovery
 	if c.discovery == nil {
 		c.discovery = NewDiscoveryCache(-1, -1)

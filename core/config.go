@@ -82,6 +82,7 @@ func defaultConfig(getenv func(string) string) Config {
 	if s := getenv("AUTH0_LOGOUT_STRATEGY"); s != "" {
 		c.LogoutStrategy = LogoutStrategy(s)
 	}
+	clientAuthFromEnv(&c, getenv)
 	return c
 }
 

@@ -26,6 +26,15 @@ type Metadata struct {
 	SigningAlgs           []string `json:"id_token_signing_alg_values_supported"`
 	IssParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
 	BackchannelEndpoint   string   `json:"backchannel_authentication_endpoint"`
+	// TokenEndpointAuthMethods lists the client authentication methods.
+	TokenEndpointAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
+	// PAREndpoint is the pushed authorization request endpoint (RFC 9126).
+	PAREndpoint string `json:"pushed_authorization_request_endpoint"`
+	// RequirePAR says every authorization request must be pushed.
+	RequirePAR bool `json:"require_pushed_authorization_requests"`
+	// MTLSEndpointAliases are the endpoints to use with mutual TLS
+	// (RFC 8705 §5).
+	MTLSEndpointAliases map[string]string `json:"mtls_endpoint_aliases"`
 }
 
 // provider is one discovered OpenID Provider: its metadata. Its keys are
@@ -105,6 +114,9 @@ func (dc *DiscoveryCache) put(key string, p *provider, now time.Time) {
 func (c *Client) discover(ctx context.Context) (*provider, error) {
 	now := c.s.now()
 	if p := c.discovery.get(c.s.issuer, now); p != nil {
+		if err := c.auth.checkSupported(p.meta.TokenEndpointAuthMethods); err != nil {
+			return nil, err
+		}
 		return p, nil
 	}
 	v, err, _ := c.discovery.flight.Do(c.s.issuer, func() (any, error) {
@@ -120,7 +132,11 @@ func (c *Client) discover(ctx context.Context) (*provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v.(*provider), nil
+	p := v.(*provider)
+	if err := c.auth.checkSupported(p.meta.TokenEndpointAuthMethods); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // fetchMetadata reads the discovery document. Its issuer must equal the

@@ -178,7 +178,7 @@ func HTTPStatus(err error) int {
 			return http.StatusBadRequest
 		case CodeAuthorizationCodeGrantError:
 			return http.StatusBadRequest
-		case CodeAuthorizationCodeGrantRequestError:
+		case CodeAuthorizationCodeGrantRequestError, CodePushedAuthorizationRequestError:
 			return http.StatusBadGateway
 		}
 	}

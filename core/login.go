@@ -17,8 +17,9 @@ import (
 type LoginOptions struct {
 	// AuthorizationParams are sent to /authorize and win over the configured
 	// ones key by key (scope is replaced, not merged). Protected parameters
-	// (client_id, redirect_uri, response_type, code_challenge,
-	// code_challenge_method, state, nonce) are ignored.
+	// (client_id, response_type, code_challenge, code_challenge_method,
+	// state, nonce) are ignored; redirect_uri is honoured like RedirectURI
+	// (the login route never takes it from its query).
 	AuthorizationParams map[string]string
 	// ReturnTo is where the user lands after the callback. It must be a
 	// relative path or a URL of the application's origin; anything else is
@@ -27,6 +28,24 @@ type LoginOptions struct {
 	// AppState is any JSON-encodable value handed back to the OnCallback
 	// hook in [CallbackInfo].AppState.
 	AppState any
+	// Organization (an org_… id or a name) logs the user into an Auth0
+	// organization; the ID token's org_id (or org_name, compared
+	// case-insensitively) must then match it, or the callback fails with
+	// [*OrganizationMismatchError]. The organization authorization
+	// parameter (and /auth/login?organization=…) does the same.
+	Organization string
+	// Invitation is an organization invitation ticket id (needs an
+	// organization), as in /auth/login?organization=…&invitation=….
+	Invitation string
+	// AuthorizationDetails is a Rich Authorization Requests array (RFC
+	// 9396, JSON); the granted details come back in
+	// [CallbackInfo].AuthorizationDetails.
+	AuthorizationDetails json.RawMessage
+	// RedirectURI replaces the callback URL of this login (server-js's
+	// authorizationParams.redirect_uri, also accepted there). It must be on
+	// the application's own origin (a path, or an absolute URL of the base
+	// URL's origin), and is kept in the transaction for the code exchange.
+	RedirectURI string
 }
 
 // protectedParams can never be set by a caller.
@@ -60,10 +79,22 @@ func (c *Client) StartLogin(ctx context.Context, ex Exchange, opts LoginOptions)
 	if _, perCall := opts.AuthorizationParams["scope"]; !perCall {
 		params["scope"] = c.scopeFor(params["audience"])
 	}
-	redirectURI := params["redirect_uri"] // only from configuration
+	redirectURI := params["redirect_uri"] // from configuration
 	delete(params, "redirect_uri")
+	perCall := opts.RedirectURI
+	if perCall == "" {
+		perCall = opts.AuthorizationParams["redirect_uri"] // server-js's authorizationParams.redirect_uri
+	}
+	if perCall != "" {
+		if redirectURI, err = sameOriginURL(perCall, base); err != nil {
+			return "", err
+		}
+	}
 	if redirectURI == "" {
 		redirectURI = absoluteURL(base, base.EscapedPath()+c.s.routes.Callback)
+	}
+	if err := loginExtensions(params, opts); err != nil {
+		return "", err
 	}
 	if !hasScope(params["scope"], "openid") {
 		params["scope"] = strings.TrimSpace("openid " + params["scope"])
@@ -87,7 +118,7 @@ func (c *Client) StartLogin(ctx context.Context, ex Exchange, opts LoginOptions)
 		Nonce: randomToken(), CodeVerifier: randomToken(), ResponseType: "code",
 		State: randomToken(), ReturnTo: returnTo, MaxAge: maxAge,
 		Scope: clamp(params["scope"]), Audience: clamp(params["audience"]),
-		RedirectURI: redirectURI,
+		RedirectURI: redirectURI, Organization: clamp(params["organization"]),
 	}
 	if opts.AppState != nil {
 		b, err := json.Marshal(opts.AppState)
@@ -95,6 +126,16 @@ func (c *Client) StartLogin(ctx context.Context, ex Exchange, opts LoginOptions)
 			return "", &Error{Code: CodeAuthorizationError, Message: "appState is not JSON-encodable", Err: err}
 		}
 		t.AppState = b
+	}
+	if c.cfg.PushedAuthorizationRequests || p.meta.RequirePAR {
+		loc, err := c.pushAuthorizationRequest(ctx, p, params, redirectURI, t)
+		if err != nil {
+			return "", err
+		}
+		if err := c.saveTransaction(ex, t); err != nil {
+			return "", err
+		}
+		return loc, nil
 	}
 	if err := c.saveTransaction(ex, t); err != nil {
 		return "", err
@@ -105,6 +146,15 @@ func (c *Client) StartLogin(ctx context.Context, ex Exchange, opts LoginOptions)
 // authorizeURL builds the query in nextjs-auth0's order: the merged
 // parameters (sorted, for stable URLs), then the protocol parameters.
 func authorizeURL(endpoint string, params map[string]string, clientID, redirectURI string, t *transaction) string {
+	sep := "?"
+	if strings.Contains(endpoint, "?") {
+		sep = "&"
+	}
+	return endpoint + sep + authorizeQuery(params, clientID, redirectURI, t)
+}
+
+// authorizeQuery is the query of an authorization request.
+func authorizeQuery(params map[string]string, clientID, redirectURI string, t *transaction) string {
 	keys := make([]string, 0, len(params))
 	for k := range params {
 		keys = append(keys, k)
@@ -129,11 +179,7 @@ func authorizeURL(endpoint string, params map[string]string, clientID, redirectU
 	add("code_challenge_method", "S256")
 	add("state", t.State)
 	add("nonce", t.Nonce)
-	sep := "?"
-	if strings.Contains(endpoint, "?") {
-		sep = "&"
-	}
-	return endpoint + sep + q.String()
+	return q.String()
 }
 
 func pkceChallenge(verifier string) string {

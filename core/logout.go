@@ -147,7 +147,7 @@ func (c *Client) revoke(ctx context.Context, p *provider, token string) {
 		c.s.logger.Debug("auth0kit: provider has no revocation_endpoint; refresh token not revoked")
 		return
 	}
-	_, err := c.postForm(ctx, p.meta.RevocationEndpoint, url.Values{
+	_, err := c.postForm(ctx, p, p.meta.RevocationEndpoint, url.Values{
 		"token": {token}, "token_type_hint": {"refresh_token"},
 	})
 	if err != nil {

@@ -297,10 +297,15 @@ func (m *MFA) Challenge(ctx context.Context, opts ChallengeOptions) (*Challenge,
 	if allowed := mc.allowedTypes(); len(allowed) > 0 && !slices.Contains(allowed, opts.ChallengeType) {
 		return nil, &MfaError{Op: op, Code: CodeMfaNoAvailableFactors, Description: "the challenge type is not allowed by the MFA requirements"}
 	}
-	body := map[string]string{"client_id": m.c.cfg.ClientID, "mfa_token": mc.MfaToken, "challenge_type": opts.ChallengeType}
-	if m.c.cfg.ClientSecret != "" {
-		body["client_secret"] = m.c.cfg.ClientSecret
+	p, err := m.c.discover(ctx)
+	if err != nil {
+		return nil, err
 	}
+	body, err := m.c.auth.bodyParams(p.meta.Issuer, m.c.s.now())
+	if err != nil {
+		return nil, err
+	}
+	body["mfa_token"], body["challenge_type"] = mc.MfaToken, opts.ChallengeType
 	if opts.AuthenticatorID != "" {
 		body["authenticator_id"] = opts.AuthenticatorID
 	}
@@ -393,7 +398,7 @@ func (m *MFA) Verify(ctx context.Context, ex Exchange, opts VerifyOptions) (*Ver
 	if err != nil {
 		return nil, err
 	}
-	body, err := m.c.postForm(ctx, p.meta.TokenEndpoint, form)
+	body, err := m.c.postForm(ctx, p, p.meta.TokenEndpoint, form)
 	if err != nil {
 		var oe *OAuthError
 		if errors.As(err, &oe) {

@@ -2,6 +2,7 @@ package auth0kit
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -167,6 +168,36 @@ type Config struct {
 	// and logout tokens (the client's id_token_signed_response_alg).
 	// Default RS256; env AUTH0_ID_TOKEN_SIGNING_ALG.
 	IDTokenSigningAlg string
+
+	// TokenEndpointAuthMethod chooses the client authentication
+	// (AUTH0_TOKEN_ENDPOINT_AUTH_METHOD). Empty: private_key_jwt when a
+	// signing key is set, tls_client_auth when a client certificate is,
+	// client_secret_post otherwise.
+	TokenEndpointAuthMethod ClientAuthMethod
+	// ClientAssertionSigningKey signs private_key_jwt assertions
+	// (AUTH0_CLIENT_ASSERTION_SIGNING_KEY, the PEM text): a crypto.Signer
+	// (*rsa.PrivateKey, *ecdsa.PrivateKey), a *jose.JSONWebKey, or PEM or
+	// JWK JSON text.
+	ClientAssertionSigningKey any
+	// ClientAssertionSigningAlg is RS256 (default for RSA keys), PS256 or
+	// ES256 (default for P-256 keys) (AUTH0_CLIENT_ASSERTION_SIGNING_ALG).
+	ClientAssertionSigningAlg string
+	// ClientCertificate is presented on every TLS connection to the
+	// provider, for tls_client_auth and self_signed_tls_client_auth
+	// (AUTH0_CLIENT_CERTIFICATE and AUTH0_CLIENT_CERTIFICATE_KEY, PEM
+	// texts).
+	ClientCertificate *tls.Certificate
+	// PushedAuthorizationRequests sends every login through the PAR
+	// endpoint (AUTH0_PUSHED_AUTHORIZATION_REQUESTS=true). PAR is also used
+	// whenever discovery says require_pushed_authorization_requests.
+	PushedAuthorizationRequests bool
+	// AuthorizationDetailsInSession keeps the granted Rich Authorization
+	// Requests details in the session (Session.Extra["authorization_details"])
+	// after an interactive or CIBA login. Default false: they are only
+	// handed to the OnCallback hook and returned by the CIBA APIs.
+	AuthorizationDetailsInSession bool
+
+	certErr error // a client certificate from the environment that does not parse
 }
 
 // WithDomain sets the Auth0 domain or issuer URL (AUTH0_DOMAIN).
@@ -323,3 +354,39 @@ func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l }
 
 // WithHooks sets the login hooks.
 func WithHooks(h Hooks) Option { return func(c *Config) { c.Hooks = h } }
+
+// WithTokenEndpointAuthMethod chooses the client authentication method
+// (AUTH0_TOKEN_ENDPOINT_AUTH_METHOD).
+func WithTokenEndpointAuthMethod(m ClientAuthMethod) Option {
+	return func(c *Config) { c.TokenEndpointAuthMethod = m }
+}
+
+// WithClientAssertionSigningKey authenticates with private_key_jwt, signing
+// with key (a crypto.Signer, a *jose.JSONWebKey, or PEM or JWK JSON text)
+// and alg (RS256, PS256 or ES256; "" picks RS256 for RSA and ES256 for EC
+// keys). Env: AUTH0_CLIENT_ASSERTION_SIGNING_KEY and
+// AUTH0_CLIENT_ASSERTION_SIGNING_ALG.
+func WithClientAssertionSigningKey(key any, alg string) Option {
+	return func(c *Config) { c.ClientAssertionSigningKey, c.ClientAssertionSigningAlg = key, alg }
+}
+
+// WithClientCertificate authenticates with mutual TLS (tls_client_auth,
+// or self_signed_tls_client_auth with [WithTokenEndpointAuthMethod]): the
+// certificate is presented to the provider, and its mtls_endpoint_aliases
+// are used. Env: AUTH0_CLIENT_CERTIFICATE and AUTH0_CLIENT_CERTIFICATE_KEY.
+func WithClientCertificate(cert tls.Certificate) Option {
+	return func(c *Config) { c.ClientCertificate, c.certErr = &cert, nil }
+}
+
+// WithPushedAuthorizationRequests sends logins through the provider's
+// pushed authorization request endpoint (RFC 9126): the browser only sees
+// client_id and request_uri (AUTH0_PUSHED_AUTHORIZATION_REQUESTS=true).
+func WithPushedAuthorizationRequests(on bool) Option {
+	return func(c *Config) { c.PushedAuthorizationRequests = on }
+}
+
+// WithAuthorizationDetailsInSession keeps the granted authorization_details
+// of a login in the session (Session.Extra["authorization_details"]).
+func WithAuthorizationDetailsInSession(on bool) Option {
+	return func(c *Config) { c.AuthorizationDetailsInSession = on }
+}

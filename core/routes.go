@@ -101,7 +101,7 @@ func (c *Client) handleLogin(ctx context.Context, ex Exchange) *Response {
 	}
 	opts := LoginOptions{ReturnTo: q.Get("returnTo"), AuthorizationParams: map[string]string{}}
 	for k, v := range q {
-		if k == "returnTo" || len(v) == 0 || v[len(v)-1] == "" {
+		if k == "returnTo" || k == "redirect_uri" || len(v) == 0 || v[len(v)-1] == "" { // redirect_uri: per call from code only
 			continue
 		}
 		opts.AuthorizationParams[k] = v[len(v)-1]

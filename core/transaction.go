@@ -23,6 +23,9 @@ type transaction struct {
 	Audience     string          `json:"audience,omitempty"`
 	RedirectURI  string          `json:"redirectUri,omitempty"`
 	AppState     json.RawMessage `json:"appState,omitempty"`
+	// Organization is the organization asked for; the ID token must
+	// match it.
+	Organization string `json:"organization,omitempty"`
 }
 
 // maxTxnCookieBytes is the total size of transaction cookies above which

@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,7 +28,7 @@ func TestRefreshAcrossInstances(t *testing.T) {
 	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	op := devop.Start(t, devop.Options{AutoLoginEmail: "two@example.com", Now: now})
 	store, err := redisstore.OpenURL(context.Background(), "redis://127.0.0.1:6379/0",
-		redisstore.WithPrefix("auth0kit-instances:"+t.Name()+":"))
+		redisstore.WithPrefix("auth0kit-instances:"+t.Name()+":"+strconv.FormatInt(time.Now().UnixNano(), 36)+":"))
 	if err != nil {
 		t.Fatalf("Redis: %v", err)
 	}

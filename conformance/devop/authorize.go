@@ -1,6 +1,7 @@
 package devop
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,6 +27,19 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := r.Form
+	pushed := false
+	if _, ok := form["request_uri"]; ok {
+		if len(form["request_uri"]) != 1 || len(form["client_id"]) != 1 {
+			errorPage(w, http.StatusBadRequest, "Invalid request", "client_id or request_uri is missing or repeated.")
+			return
+		}
+		f := p.takePushed(form.Get("client_id"), form.Get("request_uri"))
+		if f == nil {
+			errorPage(w, http.StatusBadRequest, "Invalid request_uri", "The request_uri is unknown, expired, already used or another client's.")
+			return
+		}
+		form, pushed = f, true // RFC 9126 §4: only the pushed parameters count
+	}
 
 	// Errors about the client or its redirect_uri must not be redirected.
 	if len(form["client_id"]) != 1 || form.Get("client_id") == "" {
@@ -50,6 +64,9 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	req, aerr := p.parseAuthRequest(form)
 	req.clientID = client.ID
 	req.redirectURI = redirectURI
+	if aerr == nil && !pushed && (p.requirePAR || client.RequirePushedAuthorizationRequests) {
+		aerr = &authzError{"invalid_request", "pushed authorization requests are required for this client"}
+	}
 	if aerr != nil {
 		p.log.Info("devop: authorization request rejected", "client_id", client.ID, "error", aerr.code, "description", aerr.description)
 		p.redirectError(w, r, req, aerr)
@@ -146,6 +163,22 @@ func (p *Provider) parseAuthRequest(form url.Values) (*authRequest, *authzError)
 	prompts := strings.Fields(form.Get("prompt"))
 	if slices.Contains(prompts, "none") && len(prompts) > 1 {
 		return req, &authzError{"invalid_request", "prompt=none cannot be combined with other values"}
+	}
+	if s, ok := form["authorization_details"]; ok {
+		if !validAuthorizationDetails(s[0]) {
+			return req, &authzError{"invalid_authorization_details", "authorization_details must be a JSON array of objects with a type"}
+		}
+		req.authDetails = json.RawMessage(s[0])
+	}
+	org := strings.TrimSpace(form.Get("organization"))
+	if _, ok := form["organization"]; ok && org == "" {
+		return req, &authzError{"invalid_request", "organization must not be blank"}
+	}
+	if _, ok := form["invitation"]; ok && (org == "" || strings.TrimSpace(form.Get("invitation")) == "") {
+		return req, &authzError{"invalid_request", "invitation requires an organization"}
+	}
+	if org != "" {
+		req.orgID, req.orgName = orgClaims(org)
 	}
 	req.nonce = form.Get("nonce")
 	req.audience = form.Get("audience")
@@ -268,6 +301,9 @@ func (p *Provider) redirectWithCode(w http.ResponseWriter, r *http.Request, req 
 		nonce:         req.nonce,
 		scope:         req.scope,
 		audience:      req.audience,
+		authDetails:   req.authDetails,
+		orgID:         req.orgID,
+		orgName:       req.orgName,
 		email:         sess.email,
 		sid:           sess.sid,
 		authTime:      sess.authTime,

@@ -51,7 +51,7 @@ func TestDiscovery(t *testing.T) {
 		{"backchannel_user_code_parameter_supported", false},
 		{"code_challenge_methods_supported", []any{"S256"}},
 		{"id_token_signing_alg_values_supported", []any{"RS256"}},
-		{"token_endpoint_auth_methods_supported", []any{"client_secret_post", "client_secret_basic"}},
+		{"token_endpoint_auth_methods_supported", []any{"client_secret_post", "client_secret_basic", "private_key_jwt"}},
 		{"scopes_supported", []any{"openid", "profile", "email", "offline_access"}},
 		{"subject_types_supported", []any{"public"}},
 		{"authorization_response_iss_parameter_supported", true},

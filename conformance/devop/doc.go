@@ -13,6 +13,7 @@
 //	GET    /authorize (also POST)             authorization endpoint
 //	POST   /authorize/login                   target of the login form
 //	POST   /oauth/token                       token endpoint
+//	POST   /oauth/par                         pushed authorization request endpoint (RFC 9126)
 //	GET    /userinfo (also POST)              UserInfo endpoint
 //	POST   /oauth/revoke                      revocation endpoint
 //	GET    /oidc/logout (also POST)           RP-Initiated Logout endpoint
@@ -42,8 +43,34 @@
 //
 // # Token endpoint
 //
-// Clients authenticate with client_secret_basic or client_secret_post. The
-// grant types are authorization_code, refresh_token and the ones below;
+// Clients authenticate with client_secret_basic or client_secret_post, or,
+// when registered so ([Client.TokenEndpointAuthMethod]), only with
+// private_key_jwt (RFC 7523: the assertion is verified with
+// [Client.PublicKey]; iss = sub = client_id, aud the issuer or the endpoint
+// called, exp at most 5 minutes ahead, a jti never seen before),
+// tls_client_auth (a certificate chaining to [Options.ClientCAs] whose
+// subject DN is [Client.Certificate]'s) or self_signed_tls_client_auth (that
+// very certificate); the mutual-TLS methods need [StartTLS], whose
+// discovery document then publishes them and mtls_endpoint_aliases. Using
+// two methods at once, or another method than the registered one, is
+// invalid_client. The same rules hold at the PAR, revocation and CIBA
+// endpoints; the MFA challenge takes the assertion in its JSON body.
+//
+// # Pushed authorization requests, RAR and organizations
+//
+// POST /oauth/par validates a request as /authorize does, authenticates
+// the client and answers 201 with a request_uri that is single use, lives
+// 60 s and is bound to the client; /authorize then takes only client_id
+// and request_uri. [Client.RequirePushedAuthorizationRequests] (one
+// client) or [Options.RequirePushedAuthorizationRequests] (every client,
+// published in discovery) refuses any other authorization request with
+// invalid_request. authorization_details (a JSON array of objects with a
+// type) is accepted at /authorize as at /bc-authorize and echoed in the
+// token response; organization (an org_… id, or a name giving org_name
+// in lower case) adds org_id/org_name to the ID token, and invitation
+// needs an organization.
+//
+// The grant types are authorization_code, refresh_token and the ones below;
 // [Client.GrantTypes] can restrict a client to some of them (others answer
 // unauthorized_client). Access tokens are RS256 JWTs ("typ": "at+jwt")
 // whose lifetime is [Options.AccessTokenTTL], read at each issuance and

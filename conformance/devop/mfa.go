@@ -309,6 +309,8 @@ func (p *Provider) handleMFAChallenge(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		ClientID        string  `json:"client_id"`
 		ClientSecret    *string `json:"client_secret"`
+		Assertion       *string `json:"client_assertion"`
+		AssertionType   string  `json:"client_assertion_type"`
 		MFAToken        string  `json:"mfa_token"`
 		ChallengeType   string  `json:"challenge_type"`
 		AuthenticatorID string  `json:"authenticator_id"`
@@ -324,6 +326,26 @@ func (p *Provider) handleMFAChallenge(w http.ResponseWriter, r *http.Request) {
 	client, ok := p.clientByID(body.ClientID)
 	if !ok || (body.ClientSecret != nil && subtle.ConstantTimeCompare([]byte(client.Secret), []byte(*body.ClientSecret)) != 1) {
 		writeOAuthError(w, errInvalidClient("client authentication failed"))
+		return
+	}
+	// A private_key_jwt client authenticates with an assertion in the body
+	// (and only so); other clients may send their secret.
+	switch {
+	case body.Assertion != nil && body.ClientSecret != nil:
+		writeOAuthError(w, errInvalidRequest("more than one client authentication method used"))
+		return
+	case body.Assertion != nil:
+		if _, err := p.assertionAuth(url.Values{"client_id": {body.ClientID}, "client_assertion": {*body.Assertion},
+			"client_assertion_type": {body.AssertionType}}, r.URL.Path); err != nil {
+			writeOAuthError(w, err)
+			return
+		}
+		if client.TokenEndpointAuthMethod != authPrivateKeyJWT {
+			writeOAuthError(w, errInvalidClient("the client is not registered for private_key_jwt"))
+			return
+		}
+	case client.TokenEndpointAuthMethod == authPrivateKeyJWT:
+		writeOAuthError(w, errInvalidClient("client authentication is required"))
 		return
 	}
 	if body.MFAToken == "" {

@@ -1,6 +1,7 @@
 package devop
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -48,8 +49,24 @@ type Client struct {
 	// ID is the client_id. Required and unique.
 	ID string
 	// Secret is the client secret used with client_secret_post or
-	// client_secret_basic. Required: devop has no public clients.
+	// client_secret_basic. Required unless TokenEndpointAuthMethod is
+	// private_key_jwt, tls_client_auth or self_signed_tls_client_auth:
+	// devop has no public clients.
 	Secret string
+	// TokenEndpointAuthMethod, when set, is the only client authentication
+	// method the client may use at the token, PAR, revocation and CIBA
+	// endpoints. Empty allows client_secret_post and client_secret_basic.
+	TokenEndpointAuthMethod string
+	// PublicKey verifies the client's private_key_jwt assertions (an
+	// *rsa.PublicKey, *ecdsa.PublicKey or *jose.JSONWebKey).
+	PublicKey any
+	// Certificate is the client's certificate for tls_client_auth (its
+	// subject DN must match, and it must chain to the TLS listener's
+	// client CAs) and self_signed_tls_client_auth (the very certificate).
+	Certificate *x509.Certificate
+	// RequirePushedAuthorizationRequests refuses authorization requests of
+	// this client that do not come through the PAR endpoint.
+	RequirePushedAuthorizationRequests bool
 	// RedirectURIs are the registered redirect URIs; the redirect_uri of an
 	// authorization request must match one of them exactly. When empty, any
 	// http URL on a loopback host (127.0.0.1, localhost or [::1], any port,
@@ -137,6 +154,16 @@ type Options struct {
 	// none, and may be listed to require MFA for every login). Default:
 	// none.
 	MFAAudiences []string
+	// RequirePushedAuthorizationRequests publishes
+	// require_pushed_authorization_requests and refuses every
+	// authorization request that does not come through the PAR endpoint.
+	RequirePushedAuthorizationRequests bool
+	// ClientCAs verify the certificates of tls_client_auth clients.
+	ClientCAs *x509.CertPool
+	// TokenEndpointAuthMethods, when set, replaces the published
+	// token_endpoint_auth_methods_supported (the accepted methods do not
+	// change; a client checks the list).
+	TokenEndpointAuthMethods []string
 	// MFACode is the one-time password, OOB binding code and so on that
 	// the simulated second factor accepts. Default DefaultMFACode.
 	MFACode string
@@ -171,6 +198,10 @@ type Provider struct {
 	mfaAudiences []string
 	mfaCode      string
 	bcHTTP       *http.Client
+	requirePAR   bool
+	clientCAs    *x509.CertPool
+	tlsCert      *x509.Certificate // StartTLS's server certificate; guarded by mu
+	authMethods  []string          // published token_endpoint_auth_methods_supported, nil: default
 
 	mu            sync.Mutex
 	keys          []*signingKey // last one signs
@@ -185,11 +216,13 @@ type Provider struct {
 	users         map[string]*user         // by normalized email
 	tokenRequests map[string]int           // by grant_type
 	revoked       []string
-	injected      []injectedError         // FailNextToken, in call order
-	tokenDelay    time.Duration           // DelayToken
-	cibaRequests  map[string]*cibaRequest // by auth_req_id
-	mfaTxs        map[string]*mfaTx       // by mfa_token
-	mfaUsers      map[string]*mfaUser     // by normalized email
+	injected      []injectedError           // FailNextToken, in call order
+	tokenDelay    time.Duration             // DelayToken
+	cibaRequests  map[string]*cibaRequest   // by auth_req_id
+	mfaTxs        map[string]*mfaTx         // by mfa_token
+	mfaUsers      map[string]*mfaUser       // by normalized email
+	pushed        map[string]*pushedRequest // by request_uri
+	assertionJTIs map[string]time.Time      // client_id + jti of used client assertions, until exp
 }
 
 // New returns a Provider configured by opts, with a fresh RSA signing key.
@@ -215,8 +248,8 @@ func New(opts Options) (*Provider, error) {
 	seen := map[string]bool{}
 	cs := make([]Client, 0, len(clients))
 	for _, c := range clients {
-		if c.ID == "" || c.Secret == "" {
-			return nil, errors.New("devop: every client needs an ID and a Secret")
+		if err := checkClientAuthConfig(c); err != nil {
+			return nil, err
 		}
 		if seen[c.ID] {
 			return nil, fmt.Errorf("devop: duplicate client ID %q", c.ID)
@@ -287,6 +320,11 @@ func New(opts Options) (*Provider, error) {
 		cibaRequests:  map[string]*cibaRequest{},
 		mfaTxs:        map[string]*mfaTx{},
 		mfaUsers:      map[string]*mfaUser{},
+		pushed:        map[string]*pushedRequest{},
+		assertionJTIs: map[string]time.Time{},
+		requirePAR:    opts.RequirePushedAuthorizationRequests,
+		clientCAs:     opts.ClientCAs,
+		authMethods:   slices.Clone(opts.TokenEndpointAuthMethods),
 		apiScopes:     orDefault(opts.APIScopes, defaultAPIScopes),
 		connections:   orDefault(opts.Connections, defaultConnections),
 		customTypes:   orDefault(opts.CustomTokenTypes, defaultCustomTokenTypes),
@@ -342,6 +380,7 @@ func (p *Provider) routes() *http.ServeMux {
 	mux.HandleFunc("POST "+b+"/authorize", p.handleAuthorize)
 	mux.HandleFunc("POST "+b+"/authorize/login", p.handleLogin)
 	mux.HandleFunc("POST "+b+"/oauth/token", p.handleToken)
+	mux.HandleFunc("POST "+b+"/oauth/par", p.handlePAR)
 	mux.HandleFunc("GET "+b+"/userinfo", p.handleUserinfo)
 	mux.HandleFunc("POST "+b+"/userinfo", p.handleUserinfo)
 	mux.HandleFunc("POST "+b+"/oauth/revoke", p.handleRevoke)

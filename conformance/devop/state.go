@@ -3,6 +3,7 @@ package devop
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"time"
 )
 
@@ -25,6 +26,9 @@ type authRequest struct {
 	audience      string
 	loginHint     string
 	expires       time.Time
+	authDetails   json.RawMessage // authorization_details (RFC 9396), as sent
+	orgID         string          // org_id claim of the organization asked
+	orgName       string          // org_name claim, when asked by name
 }
 
 // session is an OP login session, referenced by the session cookie.
@@ -43,6 +47,9 @@ type authCode struct {
 	nonce         string
 	scope         []string
 	audience      string
+	authDetails   json.RawMessage
+	orgID         string
+	orgName       string
 	email         string
 	sid           string
 	authTime      time.Time

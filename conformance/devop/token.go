@@ -163,10 +163,15 @@ func (p *Provider) codeGrant(client Client, form url.Values) (map[string]any, *o
 		scope:    c.scope,
 		audience: c.audience,
 		authTime: c.authTime,
+		orgID:    c.orgID,
+		orgName:  c.orgName,
 	}
 	p.grants[g.id] = g
 	c.grantID = g.id
 	spec := issueSpec{scope: g.scope, audience: g.audience, nonce: c.nonce, refresh: slices.Contains(g.scope, "offline_access")}
+	if c.authDetails != nil {
+		spec.extra = map[string]any{"authorization_details": c.authDetails}
+	}
 	if e := p.mfaGateLocked(client, g, spec); e != nil {
 		p.mu.Unlock()
 		return nil, e

@@ -76,13 +76,7 @@ func (p *Provider) tokenExchangeGrant(client Client, form url.Values) (map[strin
 		act:      act,
 	}
 	if org := strings.TrimSpace(form.Get("organization")); org != "" {
-		if strings.HasPrefix(org, "org_") {
-			g.orgID = org
-		} else {
-			g.orgName = strings.ToLower(org)
-			h := sha256.Sum256([]byte(g.orgName))
-			g.orgID = "org_" + hex.EncodeToString(h[:])[:16]
-		}
+		g.orgID, g.orgName = orgClaims(org)
 	}
 	spec := issueSpec{
 		scope:    scope,
@@ -155,4 +149,16 @@ func numericClaim(v any) (int64, error) {
 		return 0, errBadJWT
 	}
 	return n.Int64()
+}
+
+// orgClaims returns the org_id and org_name claims for an organization
+// parameter: an id (org_…) is the org_id itself; a name gives a derived
+// org_id and the lower-cased org_name, as Auth0 does.
+func orgClaims(org string) (id, name string) {
+	if strings.HasPrefix(org, "org_") {
+		return org, ""
+	}
+	name = strings.ToLower(org)
+	h := sha256.Sum256([]byte(name))
+	return "org_" + hex.EncodeToString(h[:])[:16], name
 }

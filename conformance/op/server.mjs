@@ -9,8 +9,11 @@
 //   - offline_access needs no explicit prompt=consent (added server-side:
 //     oidc-provider drops offline_access without it, Auth0 does not);
 //   - back-channel logout may call loopback URIs (its SSRF guard replaced).
-import { generateKeyPairSync } from 'node:crypto';
-import Provider from 'oidc-provider';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import Provider, { errors } from 'oidc-provider';
+
+// RAR_API is the resource server of Rich Authorization Requests.
+const RAR_API = 'https://rar.example.com/';
 
 const port = Number(process.env.OP_PORT || process.argv[2] || 0);
 
@@ -40,7 +43,31 @@ function account(id) {
   };
 }
 
-function start(issuer, server) {
+// mtls configures RFC 8705 client authentication for the HTTPS instance:
+// the TLS socket asks for a certificate (verified against OP_CLIENT_CA
+// but not required), and tls_client_auth compares the subject DN in
+// RFC 2253 order (as Go's pkix.Name.String prints it).
+const mtls = {
+  enabled: true,
+  tlsClientAuth: true,
+  selfSignedTlsClientAuth: true,
+  // Access and refresh tokens of mTLS clients are bound to the
+  // certificate (cnf x5t#S256): a refresh must present the same one.
+  certificateBoundAccessTokens: true,
+  getCertificate(ctx) {
+    const cert = ctx.socket.getPeerCertificate?.();
+    if (!cert || !cert.raw) return undefined;
+    return `-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64')}\n-----END CERTIFICATE-----`;
+  },
+  certificateAuthorized: (ctx) => ctx.socket.authorized === true,
+  certificateSubjectMatches(ctx, property, expected) {
+    if (property !== 'tls_client_auth_subject_dn') return false;
+    const raw = ctx.socket.getPeerCertificate().raw;
+    return new X509Certificate(raw).subject.split('\n').reverse().join(',') === expected;
+  },
+};
+
+function start(issuer, server, tls = false) {
   const provider = new Provider(issuer, {
     jwks: { keys: [jwk] },
     cookies: { keys: ['conformance-cookie-key-0123456789'] },
@@ -58,7 +85,39 @@ function start(issuer, server) {
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       backchannelLogout: { enabled: true },
+      // PAR (RFC 9126) is on by default; clients may register
+      // require_pushed_authorization_requests.
+      pushedAuthorizationRequests: { enabled: true },
+      mTLS: tls ? mtls : { enabled: false },
+      // Rich Authorization Requests (RFC 9396): the types auth0kit's
+      // scenarios use; what the user consented to is what is granted.
+      richAuthorizationRequests: {
+        enabled: true,
+        types: {
+          payment_initiation: { validate() {} },
+          account_information: { validate() {} },
+        },
+        authorizationDetailsForGrantSource: (ctx) => ctx.oidc.grant?.rar,
+        authorizationDetailsForAccessToken: (_ctx, _token, source) => source?.rar,
+        authorizationDetailsForIntrospection: (_ctx, token) => token.rar,
+      },
+      // oidc-provider wants a resource with authorization_details; the
+      // app sends none (Auth0 has no resource parameter), so one is
+      // defaulted for RAR requests only.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (ctx, _client, oneOf) => oneOf
+          ?? (ctx.oidc.params?.authorization_details !== undefined ? RAR_API : undefined),
+        getResourceServerInfo: (_ctx, resource) => {
+          if (resource !== RAR_API) throw new errors.InvalidTarget();
+          return { scope: 'payments', audience: RAR_API, accessTokenFormat: 'opaque' };
+        },
+      },
     },
+    clientAuthMethods: [
+      'client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none',
+      ...(tls ? ['tls_client_auth', 'self_signed_tls_client_auth'] : []),
+    ],
     pkce: { required: () => true },
     rotateRefreshToken: () => true,
     clientDefaults: {
@@ -95,13 +154,29 @@ function start(issuer, server) {
 }
 
 import { createServer } from 'node:http';
+import { createServer as createTLSServer } from 'node:https';
+
+// With OP_TLS_CERT, OP_TLS_KEY and OP_CLIENT_CA (PEM texts), a second
+// instance serves HTTPS with mutual-TLS client authentication; its issuer
+// is announced first, as "READY_TLS <issuer>".
+function startTLS(done) {
+  const { OP_TLS_CERT: cert, OP_TLS_KEY: key, OP_CLIENT_CA: ca } = process.env;
+  if (!cert || !key || !ca) return done();
+  const tlsServer = createTLSServer({ cert, key, ca, requestCert: true, rejectUnauthorized: false });
+  tlsServer.listen(0, '127.0.0.1', () => {
+    const issuer = `https://127.0.0.1:${tlsServer.address().port}`;
+    start(issuer, tlsServer, true);
+    process.stdout.write(`READY_TLS ${issuer}\n`);
+    done();
+  });
+}
 
 const server = createServer();
 server.listen(port, '127.0.0.1', () => {
   const { port: actual } = server.address();
   const issuer = `http://127.0.0.1:${actual}`;
   start(issuer, server);
-  process.stdout.write(`READY ${issuer}\n`);
+  startTLS(() => process.stdout.write(`READY ${issuer}\n`));
 });
 process.stdin.resume();
 process.stdin.on('end', () => process.exit(0));

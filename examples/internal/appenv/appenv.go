@@ -3,6 +3,13 @@
 //
 //   - AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_SECRET,
 //     APP_BASE_URL: read by auth0kit.New itself;
+//   - client authentication and PAR, also read by auth0kit.New:
+//     AUTH0_TOKEN_ENDPOINT_AUTH_METHOD, AUTH0_CLIENT_ASSERTION_SIGNING_KEY
+//     (PEM text) and AUTH0_CLIENT_ASSERTION_SIGNING_ALG for private_key_jwt,
+//     AUTH0_CLIENT_CERTIFICATE and AUTH0_CLIENT_CERTIFICATE_KEY (PEM texts)
+//     for mutual TLS, AUTH0_PUSHED_AUTHORIZATION_REQUESTS=true; so the same
+//     binary logs in with a secret, a private key, a client certificate or
+//     through PAR;
 //   - REDIS_URL (redis://host:port/db) or DATABASE_URL
 //     (postgres://user@host:port/db?sslmode=disable, mysql://user:pass@host:port/db,
 //     sqlite:///path/to/file.db): keep sessions in that store instead of
