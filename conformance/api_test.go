@@ -179,10 +179,10 @@ func TestMFAStepUp(t *testing.T) {
 	if err != nil || ch.ChallengeType != "otp" {
 		t.Fatalf("challenge: %+v %v", ch, err)
 	}
-	if _, err := c.MFA().Verify(ctx, nil, auth0kit.VerifyOptions{MfaToken: mfa.MfaToken, OTP: "000000"}); err == nil {
+	if _, err := c.MFA().Verify(ctx, auth0kit.VerifyOptions{MfaToken: mfa.MfaToken, OTP: "000000"}); err == nil {
 		t.Fatal("a wrong OTP was accepted")
 	}
-	res, err := c.MFA().Verify(ctx, nil, auth0kit.VerifyOptions{MfaToken: mfa.MfaToken, OTP: devop.DefaultMFACode})
+	res, err := c.MFA().Verify(ctx, auth0kit.VerifyOptions{MfaToken: mfa.MfaToken, OTP: devop.DefaultMFACode})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
@@ -190,7 +190,7 @@ func TestMFAStepUp(t *testing.T) {
 		t.Fatalf("verify result %+v", res.AccessToken)
 	}
 	if len(enr.RecoveryCodes) > 0 {
-		rec, err := c.MFA().Verify(ctx, nil, auth0kit.VerifyOptions{MfaToken: mfaStepUp(t, c, api).MfaToken, RecoveryCode: enr.RecoveryCodes[0]})
+		rec, err := c.MFA().Verify(ctx, auth0kit.VerifyOptions{MfaToken: mfaStepUp(t, c, api).MfaToken, RecoveryCode: enr.RecoveryCodes[0]})
 		if err != nil || rec.RecoveryCode == "" {
 			t.Fatalf("recovery code: %+v %v", rec, err)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // These tests drive the outgoing-request layer (client authentication,
@@ -41,8 +42,8 @@ func TestBackchannelPrivateKeyJWTDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	ex := auth0kit.NewHTTPExchange(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/ciba", nil))
-	s, err := c.LoginBackchannel(context.Background(), ex, auth0kit.BackchannelOptions{
+	ex := adapter.NewHTTPExchange(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/ciba", nil))
+	s, err := c.LoginBackchannel(c.Adapter().Bind(context.Background(), ex), auth0kit.BackchannelOptions{
 		BindingMessage: "Approve transfer", LoginHintSub: sub,
 		AuthorizationDetails: []byte(`[{"type":"money_transfer","amount":"5.00"}]`)})
 	if err != nil {
@@ -69,8 +70,8 @@ func TestStartLoginPARNothingSecretInURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	ex := auth0kit.NewHTTPExchange(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/auth/login", nil))
-	loc, err := c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{
+	ex := adapter.NewHTTPExchange(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/auth/login", nil))
+	loc, err := c.StartLogin(c.Adapter().Bind(context.Background(), ex), auth0kit.LoginOptions{
 		Organization: "org_acme", AuthorizationDetails: []byte(`[{"type":"account_information"}]`),
 		RedirectURI: "/auth/callback"})
 	if err != nil {
@@ -81,11 +82,11 @@ func TestStartLoginPARNothingSecretInURL(t *testing.T) {
 		t.Fatalf("PAR redirect %s", loc)
 	}
 	// A per-call redirect_uri on another origin is refused, in either form.
-	_, err = c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{RedirectURI: "https://evil.example/cb"})
+	_, err = c.StartLogin(c.Adapter().Bind(context.Background(), ex), auth0kit.LoginOptions{RedirectURI: "https://evil.example/cb"})
 	if auth0kit.HTTPStatus(err) != http.StatusBadRequest {
 		t.Fatalf("foreign redirect_uri: %v", err)
 	}
-	_, err = c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{AuthorizationParams: map[string]string{"redirect_uri": "//evil.example/cb"}})
+	_, err = c.StartLogin(c.Adapter().Bind(context.Background(), ex), auth0kit.LoginOptions{AuthorizationParams: map[string]string{"redirect_uri": "//evil.example/cb"}})
 	if auth0kit.HTTPStatus(err) != http.StatusBadRequest {
 		t.Fatalf("foreign authorizationParams.redirect_uri: %v", err)
 	}
@@ -97,8 +98,8 @@ func TestPerCallRedirectURI(t *testing.T) {
 	op := devop.Start(t, devop.Options{AutoLoginEmail: "jane.doe@example.com"})
 	c := newAPIClient(t, op, nil)
 	rec := httptest.NewRecorder()
-	ex := auth0kit.NewHTTPExchange(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/login", nil))
-	loc, err := c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{
+	ex := adapter.NewHTTPExchange(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/login", nil))
+	loc, err := c.StartLogin(c.Adapter().Bind(context.Background(), ex), auth0kit.LoginOptions{
 		AuthorizationParams: map[string]string{"redirect_uri": "/auth/callback/other"}})
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +124,7 @@ func TestPerCallRedirectURI(t *testing.T) {
 	for _, ck := range rec.Result().Cookies() {
 		req.AddCookie(ck)
 	}
-	s, _, err := c.CompleteLogin(context.Background(), auth0kit.NewHTTPExchange(httptest.NewRecorder(), req))
+	s, _, err := c.CompleteLogin(c.Adapter().Bind(context.Background(), adapter.NewHTTPExchange(httptest.NewRecorder(), req)))
 	if err != nil || s.User.Sub == "" {
 		t.Fatalf("callback: %v", err)
 	}
@@ -157,8 +158,8 @@ func BenchmarkStartLogin(b *testing.B) {
 			req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/auth/login", nil)
 			b.ReportAllocs()
 			for b.Loop() {
-				ex := auth0kit.NewHTTPExchange(httptest.NewRecorder(), req)
-				if _, err := c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{}); err != nil {
+				ex := adapter.NewHTTPExchange(httptest.NewRecorder(), req)
+				if _, err := c.StartLogin(c.Adapter().Bind(context.Background(), ex), auth0kit.LoginOptions{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -203,8 +204,8 @@ func TestClientAuthFromEnvironmentOnly(t *testing.T) {
 				SubjectToken: "legacy:jane.doe@example.com", SubjectTokenType: "urn:acme:legacy-token"}); err != nil {
 				t.Fatal(err)
 			}
-			ex := auth0kit.NewHTTPExchange(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/auth/login", nil))
-			loc, err := c.StartLogin(context.Background(), ex, auth0kit.LoginOptions{})
+			ex := adapter.NewHTTPExchange(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "http://127.0.0.1:3000/auth/login", nil))
+			loc, err := c.StartLogin(c.Adapter().Bind(context.Background(), ex), auth0kit.LoginOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -240,7 +241,7 @@ func TestMFAPrivateKeyJWT(t *testing.T) {
 	if _, err := c.MFA().Challenge(ctx, auth0kit.ChallengeOptions{MfaToken: mfa.MfaToken, ChallengeType: "otp", AuthenticatorID: auths[0].ID}); err != nil {
 		t.Fatalf("challenge: %v", err)
 	}
-	res, err := c.MFA().Verify(ctx, nil, auth0kit.VerifyOptions{MfaToken: mfa.MfaToken, OTP: devop.DefaultMFACode})
+	res, err := c.MFA().Verify(ctx, auth0kit.VerifyOptions{MfaToken: mfa.MfaToken, OTP: devop.DefaultMFACode})
 	if err != nil || res.AccessToken.Audience != api {
 		t.Fatalf("verify: %+v %v", res, err)
 	}

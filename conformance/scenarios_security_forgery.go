@@ -12,6 +12,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 func init() {
@@ -95,7 +96,8 @@ func (e *env) mfaVerifyAs(b *browser, mfaToken string) error {
 		req.AddCookie(c)
 	}
 	rec := httptest.NewRecorder()
-	_, err := e.client.MFA().Verify(context.Background(), auth0kit.NewHTTPExchange(rec, req),
+	ctx := e.client.Adapter().Bind(context.Background(), adapter.NewHTTPExchange(rec, req))
+	_, err := e.client.MFA().Verify(ctx,
 		auth0kit.VerifyOptions{MfaToken: mfaToken, OTP: devop.DefaultMFACode})
 	b.jar.SetCookies(pu, rec.Result().Cookies())
 	return err

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // Access token error codes (nextjs-auth0's AccessTokenErrorCode).
@@ -73,7 +75,12 @@ type tokenChoice struct {
 // Errors: [ErrNoSession], [ErrMissingRefreshToken], [ErrRefreshFailed]
 // (wrapping the provider's [*OAuthError]), [*MfaRequiredError] when the
 // provider demands multi-factor authentication, [ErrSessionStore].
-func (c *Client) GetAccessToken(ctx context.Context, ex Exchange, opts AccessTokenOptions) (*AccessToken, error) {
+func (c *Client) GetAccessToken(ctx context.Context, opts AccessTokenOptions) (*AccessToken, error) {
+	return c.getAccessToken(ctx, nil, opts)
+}
+
+// getAccessToken is [Client.GetAccessToken] for an exchange (nil: the one bound to ctx).
+func (c *Client) getAccessToken(ctx context.Context, ex adapter.Exchange, opts AccessTokenOptions) (*AccessToken, error) {
 	ls, err := c.requireSession(ctx, ex)
 	if err != nil {
 		return nil, err
@@ -232,7 +239,7 @@ type AccessTokenResponse struct {
 // required or the request is not same-origin ([sameOriginRequest]), 400
 // for an audience or scope the app did not configure, 503 when the store
 // is down; always Cache-Control: no-store.
-func (c *Client) handleAccessToken(ctx context.Context, ex Exchange) *Response {
+func (c *Client) handleAccessToken(ctx context.Context, ex adapter.Exchange) *adapter.Response {
 	noStore(ex)
 	if !sameOriginRequest(ex) {
 		return accessTokenRequestResponse(&AccessTokenRequestError{Status: http.StatusForbidden, Code: CodeCrossSiteRequest,
@@ -244,7 +251,7 @@ func (c *Client) handleAccessToken(ctx context.Context, ex Exchange) *Response {
 	}
 	opts := AccessTokenOptions{Audience: q.Get("audience"), Scope: q.Get("scope"),
 		NoScopeMerge: q.Get("mergeScopes") == "false", Refresh: q.Get("refresh") == "true"}
-	at, err := c.GetAccessToken(ctx, ex, opts)
+	at, err := c.getAccessToken(ctx, ex, opts)
 	if err != nil {
 		return c.accessTokenError(err)
 	}
@@ -255,16 +262,16 @@ func (c *Client) handleAccessToken(ctx context.Context, ex Exchange) *Response {
 		body.ExpiresIn = max(0, body.ExpiresAt-now)
 	}
 	b, _ := json.Marshal(body)
-	return &Response{Status: 200, ContentType: "application/json", Body: b}
+	return &adapter.Response{Status: 200, ContentType: "application/json", Body: b}
 }
 
 // accessTokenError renders token errors as nextjs-auth0 does:
 // {"error":{"message","code"}}; MFA as 403 with the MFA JSON.
-func (c *Client) accessTokenError(err error) *Response {
+func (c *Client) accessTokenError(err error) *adapter.Response {
 	var mfa *MfaRequiredError
 	if errors.As(err, &mfa) {
 		b, _ := json.Marshal(mfa)
-		return &Response{Status: 403, ContentType: "application/json", Body: b}
+		return &adapter.Response{Status: 403, ContentType: "application/json", Body: b}
 	}
 	code, msg, status := "failed_to_refresh_token", "the access token could not be retrieved", 401
 	var e *Error
@@ -279,7 +286,7 @@ func (c *Client) accessTokenError(err error) *Response {
 
 // errorJSON is the access token route's error body
 // {"error":{"message","code"}}.
-func errorJSON(status int, code, msg string) *Response {
+func errorJSON(status int, code, msg string) *adapter.Response {
 	b, _ := json.Marshal(map[string]any{"error": map[string]string{"message": msg, "code": code}})
-	return &Response{Status: status, ContentType: "application/json", Body: b}
+	return &adapter.Response{Status: status, ContentType: "application/json", Body: b}
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // Access token route refusals (GET /auth/access-token).
@@ -49,7 +51,7 @@ func (e *AccessTokenRequestError) Is(target error) bool { return target == ErrAc
 // make the app refresh tokens on the user's behalf. A request with neither
 // header is refused too: old browsers and non-browser clients must send
 // the custom header.
-func sameOriginRequest(ex Exchange) bool {
+func sameOriginRequest(ex adapter.Exchange) bool {
 	if ex.Header(AccessTokenRequestHeader) != "" {
 		return true
 	}
@@ -88,6 +90,6 @@ func (c *Client) checkAccessTokenQuery(q url.Values) *AccessTokenRequestError {
 
 // accessTokenRequestResponse renders a refusal in the route's error shape
 // {"error":{"message","code"}}; the message never echoes the query.
-func accessTokenRequestResponse(e *AccessTokenRequestError) *Response {
+func accessTokenRequestResponse(e *AccessTokenRequestError) *adapter.Response {
 	return errorJSON(e.Status, e.Code, e.Message)
 }

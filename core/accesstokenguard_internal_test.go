@@ -48,7 +48,7 @@ func TestAccessTokenRouteSameOrigin(t *testing.T) {
 			for k, v := range tc.header {
 				ex.header.Set(k, v)
 			}
-			res, _ := c.Handle(context.Background(), ex)
+			res, _ := c.handle(context.Background(), ex)
 			if res.Status != tc.want {
 				t.Fatalf("status %d, want %d: %s", res.Status, tc.want, res.Body)
 			}
@@ -91,7 +91,7 @@ func TestAccessTokenRouteAllowList(t *testing.T) {
 			// answered 401; a refused one never gets that far.
 			ex := &testExchange{method: "GET", path: "/auth/access-token", rawQuery: tc.query,
 				header: http.Header{"Sec-Fetch-Site": {"same-origin"}}}
-			res, _ := c.Handle(context.Background(), ex)
+			res, _ := c.handle(context.Background(), ex)
 			var body struct {
 				Error struct{ Code, Message string }
 			}

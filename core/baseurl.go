@@ -1,12 +1,15 @@
 package auth0kit
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // CodeUntrustedOrigin is the code of the error returned when the base URL is
@@ -19,7 +22,16 @@ const CodeUntrustedOrigin = "untrusted_origin"
 // X-Forwarded-Proto are believed only from a trusted proxy
 // ([WithTrustedProxies]). With an APP_BASE_URL list the inferred origin must
 // be one of them. The result has no trailing slash.
-func (c *Client) BaseURL(ex Exchange) (*url.URL, error) {
+func (c *Client) BaseURL(ctx context.Context) (*url.URL, error) {
+	ex, err := c.requestExchange(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.baseURL(ex)
+}
+
+// baseURL is [Client.BaseURL] for an exchange.
+func (c *Client) baseURL(ex adapter.Exchange) (*url.URL, error) {
 	if c.s.staticBase != nil {
 		return c.s.staticBase, nil
 	}

@@ -81,7 +81,7 @@ func BenchmarkSessionRead(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		s, err := c.GetSession(ctx, ex)
+		s, err := c.getSession(ctx, ex)
 		if err != nil || s == nil {
 			b.Fatal("no session", err)
 		}
@@ -96,7 +96,7 @@ func BenchmarkSessionBindUnused(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = c.Bind(ctx, ex)
+		_ = c.bind(ctx, ex)
 	}
 }
 
@@ -123,8 +123,8 @@ func BenchmarkGetAccessTokenCached(b *testing.B) {
 	ex := &testExchange{method: "GET", path: "/", cookies: []*http.Cookie{ck}}
 	b.ReportAllocs()
 	for b.Loop() {
-		ctx := c.Bind(context.Background(), ex)
-		at, err := c.GetAccessToken(ctx, nil, AccessTokenOptions{})
+		ctx := c.bind(context.Background(), ex)
+		at, err := c.GetAccessToken(ctx, AccessTokenOptions{})
 		if err != nil || at.Token == "" {
 			b.Fatal(err)
 		}
@@ -136,13 +136,13 @@ func BenchmarkGetAccessTokenCached(b *testing.B) {
 func BenchmarkGetAccessTokenCachedLoaded(b *testing.B) {
 	c, ck := fixtureClient(b)
 	ex := &testExchange{method: "GET", path: "/", cookies: []*http.Cookie{ck}}
-	ctx := c.Bind(context.Background(), ex)
-	if _, err := c.GetSession(ctx, nil); err != nil {
+	ctx := c.bind(context.Background(), ex)
+	if _, err := c.GetSession(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		at, err := c.GetAccessToken(ctx, nil, AccessTokenOptions{})
+		at, err := c.GetAccessToken(ctx, AccessTokenOptions{})
 		if err != nil || at.Token == "" {
 			b.Fatal(err)
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // CallbackInfo describes a callback to the OnCallback hook.
@@ -52,9 +54,18 @@ func parseCallbackParams(rawQuery string) (callbackParams, error) {
 // session and the info the OnCallback hook gets. The transaction cookie is
 // deleted once read, whatever the outcome, so a callback URL cannot be
 // replayed.
-func (c *Client) CompleteLogin(ctx context.Context, ex Exchange) (*Session, CallbackInfo, error) {
+func (c *Client) CompleteLogin(ctx context.Context) (*Session, CallbackInfo, error) {
+	ex, err := c.requestExchange(ctx)
+	if err != nil {
+		return nil, CallbackInfo{}, err
+	}
+	return c.completeLogin(ctx, ex)
+}
+
+// completeLogin is [Client.CompleteLogin] for an exchange (nil: the one bound to ctx).
+func (c *Client) completeLogin(ctx context.Context, ex adapter.Exchange) (*Session, CallbackInfo, error) {
 	var info CallbackInfo
-	base, err := c.BaseURL(ex)
+	base, err := c.baseURL(ex)
 	if err != nil {
 		return nil, info, err
 	}
@@ -171,7 +182,7 @@ func (c *Client) newSession(claims map[string]json.RawMessage, tr *tokenResponse
 
 // finishLogin applies BeforeSessionSaved (or the default claim filter) and
 // writes the new session.
-func (c *Client) finishLogin(ctx context.Context, ex Exchange, s *Session) (*Session, error) {
+func (c *Client) finishLogin(ctx context.Context, ex adapter.Exchange, s *Session) (*Session, error) {
 	internal := s.Internal
 	if h := c.cfg.Hooks.BeforeSessionSaved; h != nil {
 		out, err := h(ctx, s, s.TokenSet.IDToken)

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // CIBA error codes (nextjs-auth0's names).
@@ -161,7 +163,16 @@ func (c *Client) backchannelResult(ctx context.Context, p *provider, raw []byte,
 // LoginBackchannel runs [Client.GetTokenByBackchannelAuth] and, once the
 // user approved, logs them in: the session is saved through ex like an
 // interactive login's (BeforeSessionSaved and the claim filter apply).
-func (c *Client) LoginBackchannel(ctx context.Context, ex Exchange, opts BackchannelOptions) (*Session, error) {
+func (c *Client) LoginBackchannel(ctx context.Context, opts BackchannelOptions) (*Session, error) {
+	ex, err := c.requestExchange(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.loginBackchannel(ctx, ex, opts)
+}
+
+// loginBackchannel is [Client.LoginBackchannel] for an exchange (nil: the one bound to ctx).
+func (c *Client) loginBackchannel(ctx context.Context, ex adapter.Exchange, opts BackchannelOptions) (*Session, error) {
 	res, err := c.GetTokenByBackchannelAuth(ctx, opts)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/url"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // Connection token error codes (nextjs-auth0's AccessTokenForConnectionError).
@@ -49,7 +51,12 @@ type ConnectionTokenSet struct {
 // [ErrMissingRefreshToken], or an [*Error] with code
 // failed_to_exchange_refresh_token wrapping the provider's answer (the stale
 // cache entry is then dropped).
-func (c *Client) GetAccessTokenForConnection(ctx context.Context, ex Exchange, opts ConnectionTokenOptions) (*AccessToken, error) {
+func (c *Client) GetAccessTokenForConnection(ctx context.Context, opts ConnectionTokenOptions) (*AccessToken, error) {
+	return c.getAccessTokenForConnection(ctx, nil, opts)
+}
+
+// getAccessTokenForConnection is [Client.GetAccessTokenForConnection] for an exchange (nil: the one bound to ctx).
+func (c *Client) getAccessTokenForConnection(ctx context.Context, ex adapter.Exchange, opts ConnectionTokenOptions) (*AccessToken, error) {
 	if opts.Connection == "" {
 		return nil, &Error{Code: CodeFailedToExchangeRefreshToken, Message: "a connection is required"}
 	}

@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"strings"
 
+	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
@@ -69,7 +70,7 @@ const maxTxnCookies = 16
 // first maxTxnCookies distinct names that a transaction could have (the
 // prefix followed by a valid state, or the single-transaction name), in
 // header order.
-func (c *Client) visitTxnCookies(ex Exchange, fn func(name, value string)) {
+func (c *Client) visitTxnCookies(ex adapter.Exchange, fn func(name, value string)) {
 	prefix := c.s.txnCookie.name
 	var seen [maxTxnCookies]string
 	n := 0

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // cookie builds a Set-Cookie for value with the template's attributes. A
@@ -38,7 +40,7 @@ func (t cookieTemplate) deletion(name string) *http.Cookie {
 
 // cookieValue reads a request cookie and percent-decodes it, as the JS
 // SDKs' cookie libraries do (a transaction cookie's ':' travels as %3A).
-func cookieValue(ex Exchange, name string) (string, bool) {
+func cookieValue(ex adapter.Exchange, name string) (string, bool) {
 	v, ok := ex.Cookie(name)
 	if !ok {
 		return "", false

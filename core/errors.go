@@ -33,6 +33,11 @@ var (
 	// ErrHeadersWritten is returned when a session change is requested after
 	// the response headers were sent, so the cookie can no longer be set.
 	ErrHeadersWritten = errors.New("auth0kit: response headers already written")
+	// ErrNotBound is returned by calls that need the current request
+	// (StartLogin, CompleteLogin, Logout, LoginBackchannel, BaseURL) when
+	// ctx is not the context of a request that an adapter's middleware
+	// served.
+	ErrNotBound = errors.New("auth0kit: the context is not bound to a request by an adapter middleware")
 )
 
 // InvalidConfigurationError reports a configuration value that cannot work.

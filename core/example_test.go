@@ -69,16 +69,20 @@ func ExampleGenerateSessionCookie() {
 }
 
 func ExampleClient_GetSession() {
-	var client *auth0kit.Client // from auth0kit.New
-	var ex auth0kit.Exchange    // provided by the adapter
-	if client == nil || ex == nil {
-		return
-	}
-	s, err := client.GetSession(context.Background(), ex)
+	client, err := auth0kit.New(
+		auth0kit.WithDomain("example.us.auth0.com"),
+		auth0kit.WithClientID("client-id"),
+		auth0kit.WithClientSecret("client-secret"),
+		auth0kit.WithSecret("a-random-secret-of-at-least-32-bytes-0123"),
+		auth0kit.WithAppBaseURL("https://app.example.com"),
+	)
 	if err != nil {
-		log.Print(err) // only a failing SessionStore errors
+		log.Fatal(err)
 	}
-	if s != nil {
-		fmt.Println(s.User.Email, s.TokenSet.ExpiresAt)
-	}
+	// In a handler behind an adapter's middleware, pass r.Context() (or the
+	// framework's equivalent): the session is read once per request. A
+	// context the middleware did not bind has no session.
+	s, err := client.GetSession(context.Background())
+	fmt.Println(s == nil, err)
+	// Output: true <nil>
 }

@@ -5,7 +5,7 @@ import (
 	"net/url"
 )
 
-// testExchange is a minimal Exchange over plain values, for unit tests,
+// testExchange is a minimal adapter.Exchange over plain values, for unit tests,
 // fuzzing and benchmarks of the core alone. Adapters are tested for real
 // by the conformance suite.
 type testExchange struct {

@@ -39,7 +39,7 @@ func FuzzSessionCookie(f *testing.F) {
 			ex.cookies = append(ex.cookies, &http.Cookie{Name: "__session__0", Value: chunk[:half]},
 				&http.Cookie{Name: "__session__1", Value: chunk[half:]})
 		}
-		s, err := c.GetSession(context.Background(), ex)
+		s, err := c.getSession(context.Background(), ex)
 		if err != nil {
 			t.Fatalf("GetSession error: %v", err)
 		}
@@ -64,7 +64,7 @@ func FuzzCallbackParams(f *testing.F) {
 		}
 		// The whole callback must fail cleanly without a transaction.
 		ex := &testExchange{method: "GET", path: "/auth/callback", rawQuery: q}
-		if _, _, err := c.CompleteLogin(context.Background(), ex); err == nil {
+		if _, _, err := c.completeLogin(context.Background(), ex); err == nil {
 			t.Fatal("callback without transaction succeeded")
 		}
 	})

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // LoginOptions customise one interactive login.
@@ -58,12 +60,21 @@ var protectedParams = map[string]bool{
 // nonce, PKCE verifier, returnTo) in a cookie and returns the provider's
 // authorization URL to redirect the browser to. Authorization code flow
 // with PKCE S256, state and nonce, always.
-func (c *Client) StartLogin(ctx context.Context, ex Exchange, opts LoginOptions) (string, error) {
+func (c *Client) StartLogin(ctx context.Context, opts LoginOptions) (string, error) {
+	ex, err := c.requestExchange(ctx)
+	if err != nil {
+		return "", err
+	}
+	return c.startLogin(ctx, ex, opts)
+}
+
+// startLogin is [Client.StartLogin] for an exchange (nil: the one bound to ctx).
+func (c *Client) startLogin(ctx context.Context, ex adapter.Exchange, opts LoginOptions) (string, error) {
 	p, err := c.discover(ctx)
 	if err != nil {
 		return "", err
 	}
-	base, err := c.BaseURL(ex)
+	base, err := c.baseURL(ex)
 	if err != nil {
 		return "", err
 	}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // LogoutOptions customise one logout.
@@ -25,7 +27,16 @@ type LogoutOptions struct {
 // session (cookies and store record) and every transaction cookie. The
 // local session is ended even when discovery fails; the error is returned
 // with an empty URL then.
-func (c *Client) Logout(ctx context.Context, ex Exchange, opts LogoutOptions) (string, error) {
+func (c *Client) Logout(ctx context.Context, opts LogoutOptions) (string, error) {
+	ex, err := c.requestExchange(ctx)
+	if err != nil {
+		return "", err
+	}
+	return c.logout(ctx, ex, opts)
+}
+
+// logout is [Client.Logout] for an exchange (nil: the one bound to ctx).
+func (c *Client) logout(ctx context.Context, ex adapter.Exchange, opts LogoutOptions) (string, error) {
 	rs := c.state(ctx, ex)
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -45,7 +56,7 @@ func (c *Client) Logout(ctx context.Context, ex Exchange, opts LogoutOptions) (s
 		c.s.logger.Warn("auth0kit: logout could not delete the session record; cookies cleared", "error", err)
 		c.clearSessionCookies(ex, cs)
 	}
-	base, err := c.BaseURL(ex)
+	base, err := c.baseURL(ex)
 	if err != nil {
 		return "", err
 	}

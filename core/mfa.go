@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
@@ -356,7 +357,12 @@ type VerifyResult struct {
 // issued outside a session (token exchange) is never stored in one. A
 // provider asking for yet another factor answers with a new
 // [*MfaRequiredError]; an ID token in its answer must name the same user.
-func (m *MFA) Verify(ctx context.Context, ex Exchange, opts VerifyOptions) (*VerifyResult, error) {
+func (m *MFA) Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
+	return m.verify(ctx, nil, opts)
+}
+
+// verify is [MFA.Verify] for an exchange (nil: the one bound to ctx).
+func (m *MFA) verify(ctx context.Context, ex adapter.Exchange, opts VerifyOptions) (*VerifyResult, error) {
 	const op = "verify"
 	mc, err := m.open(op, opts.MfaToken)
 	if err != nil {
@@ -456,7 +462,7 @@ func (mc *mfaContext) checkSession(s *Session) error {
 // was issued for (the request's, checked again under the lock), with the
 // rotated refresh token if the provider sent one. A token issued outside
 // a session is not stored.
-func (c *Client) storeStepUpToken(ctx context.Context, ex Exchange, mc *mfaContext, set AccessTokenSet, tr *tokenResponse) error {
+func (c *Client) storeStepUpToken(ctx context.Context, ex adapter.Exchange, mc *mfaContext, set AccessTokenSet, tr *tokenResponse) error {
 	if mc.Sub == "" {
 		return nil
 	}

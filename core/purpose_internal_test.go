@@ -131,7 +131,7 @@ func TestForgedStatelessSession(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ex := &testExchange{method: "GET", path: "/", cookies: []*http.Cookie{{Name: "__session", Value: tc.cookie}}}
-			s, err := c.GetSession(context.Background(), ex)
+			s, err := c.getSession(context.Background(), ex)
 			if err != nil {
 				t.Fatalf("GetSession err = %v", err)
 			}
@@ -167,7 +167,7 @@ func TestForgedStoreRecord(t *testing.T) {
 			}
 			v, _ := c.keys.session.SealJSON(statefulID{ID: id, CreatedAt: now.Unix()}, now.Add(time.Hour).Unix())
 			ex := &testExchange{method: "GET", path: "/", cookies: []*http.Cookie{{Name: "__session", Value: v}}}
-			s, err := c.GetSession(context.Background(), ex)
+			s, err := c.getSession(context.Background(), ex)
 			if err != nil || (s != nil) != tc.want {
 				t.Fatalf("session = %+v, %v; want present %v", s, err, tc.want)
 			}
@@ -197,7 +197,7 @@ func TestMfaTokenBinding(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ex := &testExchange{method: "POST", path: "/mfa", cookies: sess(tc.sub, tc.sid)}
-			_, err := c.MFA().Verify(context.Background(), ex, VerifyOptions{MfaToken: tok, OTP: "123456"})
+			_, err := c.MFA().verify(context.Background(), ex, VerifyOptions{MfaToken: tok, OTP: "123456"})
 			var me *MfaError
 			if !errors.Is(err, ErrMfaSessionMismatch) || !errors.As(err, &me) || HTTPStatus(err) != http.StatusForbidden {
 				t.Fatalf("err = %v (status %d), want ErrMfaSessionMismatch, 403", err, HTTPStatus(err))
@@ -255,7 +255,7 @@ func FuzzPayloadKinds(f *testing.F) {
 			t.Fatalf("%q accepted as %v", raw, got)
 		}
 		ex := &testExchange{method: "GET", path: "/", cookies: []*http.Cookie{{Name: "__session", Value: raw}}}
-		if s, err := c.GetSession(context.Background(), ex); err != nil || (s != nil && !validSession(s)) {
+		if s, err := c.getSession(context.Background(), ex); err != nil || (s != nil && !validSession(s)) {
 			t.Fatalf("GetSession = %+v, %v", s, err)
 		}
 		if payload == nil {

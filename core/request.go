@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // requestState caches the session of one request, so that middleware,
@@ -11,27 +13,45 @@ import (
 // with [Client.Bind].
 type requestState struct {
 	c  *Client
-	ex Exchange
+	ex adapter.Exchange
 
 	mu     sync.Mutex
 	cookie *cookieSession // nil until the cookie was read
 	marked bool           // no-store headers were set
 }
 
-type requestKey struct{}
+// boundState returns the request state that [Client.bind] attached to
+// ctx, if any.
+func boundState(ctx context.Context) (*requestState, bool) {
+	b, ok := adapter.BindingFrom(ctx)
+	if !ok {
+		return nil, false
+	}
+	rs, ok := b.(*requestState)
+	return rs, ok
+}
 
-// Bind returns a context that carries the client and the exchange of the
-// current request. Adapters call it once per request and hand the context
-// to handlers; [SessionFromContext] and the Client methods then share one
+// bind returns a context that carries the client and the exchange of the
+// current request. [engine.Serve] calls it once per request and hands the
+// context on; [SessionFromContext] and the Client methods then share one
 // cached session read. Binding costs no cookie read: the session is
 // decoded on first use only.
-func (c *Client) Bind(ctx context.Context, ex Exchange) context.Context {
-	return context.WithValue(ctx, requestKey{}, &requestState{c: c, ex: ex})
+func (c *Client) bind(ctx context.Context, ex adapter.Exchange) context.Context {
+	return adapter.WithBinding(ctx, &requestState{c: c, ex: ex})
+}
+
+// requestExchange returns the exchange of the request bound to ctx, or
+// [ErrNotBound].
+func (c *Client) requestExchange(ctx context.Context) (adapter.Exchange, error) {
+	if rs, ok := boundState(ctx); ok && rs.c == c && rs.ex != nil {
+		return rs.ex, nil
+	}
+	return nil, ErrNotBound
 }
 
 // state returns the bound request state for ex, or a fresh unbound one.
-func (c *Client) state(ctx context.Context, ex Exchange) *requestState {
-	if rs, ok := ctx.Value(requestKey{}).(*requestState); ok && rs.c == c && (ex == nil || rs.ex == ex) {
+func (c *Client) state(ctx context.Context, ex adapter.Exchange) *requestState {
+	if rs, ok := boundState(ctx); ok && rs.c == c && (ex == nil || rs.ex == ex) {
 		return rs
 	}
 	return &requestState{c: c, ex: ex}
@@ -74,13 +94,23 @@ func (rs *requestState) session(ctx context.Context) (*Session, error) {
 // user is not logged in. An expired, garbled or foreign cookie reads as no
 // session. Only a failing [SessionStore] returns an error (matching
 // [ErrSessionStore]).
-func (c *Client) GetSession(ctx context.Context, ex Exchange) (*Session, error) {
+func (c *Client) GetSession(ctx context.Context) (*Session, error) {
+	return c.getSession(ctx, nil)
+}
+
+// getSession is [Client.GetSession] for an exchange (nil: the one bound to ctx).
+func (c *Client) getSession(ctx context.Context, ex adapter.Exchange) (*Session, error) {
 	return c.state(ctx, ex).session(ctx)
 }
 
 // GetUser returns the logged-in user, or nil.
-func (c *Client) GetUser(ctx context.Context, ex Exchange) (*User, error) {
-	s, err := c.GetSession(ctx, ex)
+func (c *Client) GetUser(ctx context.Context) (*User, error) {
+	return c.getUser(ctx, nil)
+}
+
+// getUser is [Client.GetUser] for an exchange (nil: the one bound to ctx).
+func (c *Client) getUser(ctx context.Context, ex adapter.Exchange) (*User, error) {
+	s, err := c.getSession(ctx, ex)
 	if s == nil || err != nil {
 		return nil, err
 	}
@@ -91,7 +121,12 @@ func (c *Client) GetUser(ctx context.Context, ex Exchange) (*User, error) {
 // or store). The SDK-owned Internal part is kept from the current session.
 // It returns an error matching [ErrNoSession] when the user is not logged
 // in. Call it before the response body is written.
-func (c *Client) UpdateSession(ctx context.Context, ex Exchange, s *Session) error {
+func (c *Client) UpdateSession(ctx context.Context, s *Session) error {
+	return c.updateSession(ctx, nil, s)
+}
+
+// updateSession is [Client.UpdateSession] for an exchange (nil: the one bound to ctx).
+func (c *Client) updateSession(ctx context.Context, ex adapter.Exchange, s *Session) error {
 	ls, err := c.requireSession(ctx, ex)
 	if err != nil {
 		return err
@@ -105,22 +140,22 @@ func (c *Client) UpdateSession(ctx context.Context, ex Exchange, s *Session) err
 // SessionFromContext returns the session of the request bound to ctx by an
 // adapter (nil when logged out or when ctx is not bound).
 func SessionFromContext(ctx context.Context) (*Session, error) {
-	rs, ok := ctx.Value(requestKey{}).(*requestState)
+	rs, ok := boundState(ctx)
 	if !ok {
 		return nil, nil
 	}
 	return rs.session(ctx)
 }
 
-// Touch is called by adapter middleware on every request that is not an
+// touch is called by Serve on every request that is not an
 // auth route. It extends a rolling session, but only once enough of the
 // inactivity window has passed (RollingThreshold, default 1% of it):
 // re-encrypting and re-sending the cookie on every request would add a
 // Set-Cookie to every response. A session past its absolute cap is
 // deleted. Stateful sessions are rolled without a store read until the
 // cookie needs rewriting.
-func (c *Client) Touch(ctx context.Context) error {
-	rs, ok := ctx.Value(requestKey{}).(*requestState)
+func (c *Client) touch(ctx context.Context) error {
+	rs, ok := boundState(ctx)
 	if !ok || !c.s.rolling {
 		return nil
 	}
@@ -155,7 +190,7 @@ func (c *Client) Touch(ctx context.Context) error {
 		err = c.writeSession(ctx, rs.ex, cs, s, false)
 	}
 	if err != nil {
-		// The adapter answers with ErrorResponse(err).
+		// The adapter answers with errorResponse(err).
 		sdkHeaders(rs.ex)
 	}
 	return err
@@ -173,7 +208,7 @@ type lockedSession struct {
 
 // lockSession locks the request's state and loads its session. The caller
 // must call unlock.
-func (c *Client) lockSession(ctx context.Context, ex Exchange) (*lockedSession, error) {
+func (c *Client) lockSession(ctx context.Context, ex adapter.Exchange) (*lockedSession, error) {
 	rs := c.state(ctx, ex)
 	rs.mu.Lock()
 	cs := rs.cookieLocked()
@@ -187,7 +222,7 @@ func (c *Client) lockSession(ctx context.Context, ex Exchange) (*lockedSession, 
 
 // requireSession is lockSession for operations that need a logged-in
 // user: no session is an error matching [ErrNoSession].
-func (c *Client) requireSession(ctx context.Context, ex Exchange) (*lockedSession, error) {
+func (c *Client) requireSession(ctx context.Context, ex adapter.Exchange) (*lockedSession, error) {
 	ls, err := c.lockSession(ctx, ex)
 	if err != nil {
 		return nil, err

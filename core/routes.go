@@ -7,14 +7,16 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
-// Handle serves the SDK's routes (login, callback, logout, profile). It
+// handle serves the SDK's routes (login, callback, logout, profile). It
 // returns handled=false for any other request, which the adapter passes on
 // to the application. Adapters call it from their middleware and write the
-// returned [Response]; all route logic lives here so every framework
+// returned [adapter.Response]; all route logic lives here so every framework
 // answers alike.
-func (c *Client) Handle(ctx context.Context, ex Exchange) (res *Response, handled bool) {
+func (c *Client) handle(ctx context.Context, ex adapter.Exchange) (res *adapter.Response, handled bool) {
 	path := ex.Path()
 	if len(path) > 1 {
 		path = strings.TrimSuffix(path, "/")
@@ -28,7 +30,7 @@ func (c *Client) Handle(ctx context.Context, ex Exchange) (res *Response, handle
 }
 
 // route returns the handler of an SDK route, or nil.
-func (c *Client) route(method, path string) func(context.Context, Exchange) *Response {
+func (c *Client) route(method, path string) func(context.Context, adapter.Exchange) *adapter.Response {
 	r := c.s.routes
 	if method == http.MethodPost && path == r.BackchannelLogout {
 		return c.handleBackchannelLogout
@@ -53,8 +55,8 @@ func (c *Client) route(method, path string) func(context.Context, Exchange) *Res
 	return nil
 }
 
-// IsRoute reports whether path is one of the SDK's routes.
-func (c *Client) IsRoute(path string) bool {
+// isRoute reports whether path is one of the SDK's routes.
+func (c *Client) isRoute(path string) bool {
 	if len(path) > 1 {
 		path = strings.TrimSuffix(path, "/")
 	}
@@ -63,13 +65,13 @@ func (c *Client) IsRoute(path string) bool {
 		(path == r.AccessToken && c.s.accessTokenRoute)
 }
 
-func redirect(status int, location string) *Response {
-	return &Response{Status: status, Location: location}
+func redirect(status int, location string) *adapter.Response {
+	return &adapter.Response{Status: status, Location: location}
 }
 
-// ErrorResponse is the plain-text answer for err, with the status of
+// errorResponse is the plain-text answer for err, with the status of
 // [HTTPStatus]. Internal details stay in the logs.
-func ErrorResponse(err error) *Response {
+func errorResponse(err error) *adapter.Response {
 	status := HTTPStatus(err)
 	msg := http.StatusText(status)
 	var e *Error
@@ -82,22 +84,22 @@ func ErrorResponse(err error) *Response {
 	case errors.Is(err, ErrIDTokenInvalid):
 		msg = "The ID token is invalid."
 	}
-	return &Response{Status: status, ContentType: "text/plain; charset=utf-8", Body: []byte(msg + "\n")}
+	return &adapter.Response{Status: status, ContentType: "text/plain; charset=utf-8", Body: []byte(msg + "\n")}
 }
 
-// JSONError is the JSON answer {"error":code,"error_description":msg}.
-func JSONError(status int, code, description string) *Response {
+// jsonError is the JSON answer {"error":code,"error_description":msg}.
+func jsonError(status int, code, description string) *adapter.Response {
 	b, _ := json.Marshal(struct {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 	}{code, description})
-	return &Response{Status: status, ContentType: "application/json", Body: b}
+	return &adapter.Response{Status: status, ContentType: "application/json", Body: b}
 }
 
-func (c *Client) handleLogin(ctx context.Context, ex Exchange) *Response {
+func (c *Client) handleLogin(ctx context.Context, ex adapter.Exchange) *adapter.Response {
 	q, err := url.ParseQuery(ex.RawQuery())
 	if err != nil {
-		return ErrorResponse(&Error{Code: CodeAuthorizationError, Message: "the login query is malformed", Err: err})
+		return errorResponse(&Error{Code: CodeAuthorizationError, Message: "the login query is malformed", Err: err})
 	}
 	opts := LoginOptions{ReturnTo: q.Get("returnTo"), AuthorizationParams: map[string]string{}}
 	for k, v := range q {
@@ -106,17 +108,17 @@ func (c *Client) handleLogin(ctx context.Context, ex Exchange) *Response {
 		}
 		opts.AuthorizationParams[k] = v[len(v)-1]
 	}
-	loc, err := c.StartLogin(ctx, ex, opts)
+	loc, err := c.startLogin(ctx, ex, opts)
 	if err != nil {
 		c.s.logger.Warn("auth0kit: login failed", "error", err)
-		return ErrorResponse(err)
+		return errorResponse(err)
 	}
 	ex.SetHeader("Cache-Control", "no-store")
 	return redirect(http.StatusTemporaryRedirect, loc)
 }
 
-func (c *Client) handleCallback(ctx context.Context, ex Exchange) *Response {
-	s, info, err := c.CompleteLogin(ctx, ex)
+func (c *Client) handleCallback(ctx context.Context, ex adapter.Exchange) *adapter.Response {
+	s, info, err := c.completeLogin(ctx, ex)
 	if err == nil {
 		s, err = c.finishLogin(ctx, ex, s)
 	}
@@ -132,11 +134,11 @@ func (c *Client) handleCallback(ctx context.Context, ex Exchange) *Response {
 	}
 	if err != nil {
 		c.s.logger.Info("auth0kit: callback failed", "error", err)
-		return ErrorResponse(err)
+		return errorResponse(err)
 	}
-	base, berr := c.BaseURL(ex)
+	base, berr := c.baseURL(ex)
 	if berr != nil {
-		return ErrorResponse(berr)
+		return errorResponse(berr)
 	}
 	if target == "" {
 		target = info.ReturnTo
@@ -149,50 +151,50 @@ func (c *Client) handleCallback(ctx context.Context, ex Exchange) *Response {
 	return redirect(http.StatusTemporaryRedirect, absoluteURL(base, path))
 }
 
-func (c *Client) handleLogout(ctx context.Context, ex Exchange) *Response {
+func (c *Client) handleLogout(ctx context.Context, ex adapter.Exchange) *adapter.Response {
 	q, _ := url.ParseQuery(ex.RawQuery())
 	opts := LogoutOptions{ReturnTo: q.Get("returnTo"), State: q.Get("state")}
 	if v, ok := q["federated"]; ok && (len(v) == 0 || v[0] != "false") {
 		opts.Federated = true
 	}
-	loc, err := c.Logout(ctx, ex, opts)
+	loc, err := c.logout(ctx, ex, opts)
 	noStore(ex)
 	if err != nil {
 		c.s.logger.Warn("auth0kit: logout failed", "error", err)
-		return ErrorResponse(err)
+		return errorResponse(err)
 	}
 	return redirect(http.StatusTemporaryRedirect, loc)
 }
 
-func (c *Client) handleProfile(ctx context.Context, ex Exchange) *Response {
-	s, err := c.GetSession(ctx, ex)
+func (c *Client) handleProfile(ctx context.Context, ex adapter.Exchange) *adapter.Response {
+	s, err := c.getSession(ctx, ex)
 	noStore(ex)
 	if err != nil {
-		return ErrorResponse(err)
+		return errorResponse(err)
 	}
 	if s == nil {
-		return &Response{Status: http.StatusUnauthorized}
+		return &adapter.Response{Status: http.StatusUnauthorized}
 	}
 	b, err := json.Marshal(&s.User)
 	if err != nil {
-		return ErrorResponse(err)
+		return errorResponse(err)
 	}
-	return &Response{Status: http.StatusOK, ContentType: "application/json", Body: b}
+	return &adapter.Response{Status: http.StatusOK, ContentType: "application/json", Body: b}
 }
 
-// LoginURL returns the login route with returnTo set to the given path, as
+// loginURL returns the login route with returnTo set to the given path, as
 // page guards redirect to it. requestURI is the current path and query.
-func (c *Client) LoginURL(requestURI string) string {
+func (c *Client) loginURL(requestURI string) string {
 	if requestURI == "" {
 		return c.s.routes.Login
 	}
 	return c.s.routes.Login + "?returnTo=" + url.QueryEscape(requestURI)
 }
 
-// UnauthorizedJSON is the 401 body API guards answer with (nextjs-auth0's
+// unauthorizedJSON is the 401 body API guards answer with (nextjs-auth0's
 // withApiAuthRequired body).
-func UnauthorizedJSON() *Response {
-	return &Response{Status: http.StatusUnauthorized, ContentType: "application/json",
+func unauthorizedJSON() *adapter.Response {
+	return &adapter.Response{Status: http.StatusUnauthorized, ContentType: "application/json",
 		Body: []byte(`{"error":"not_authenticated","description":"The user does not have an active session or is not authenticated"}`)}
 }
 
@@ -200,22 +202,22 @@ func UnauthorizedJSON() *Response {
 // field logout_token; 200 when the sessions were ended, 400 with a JSON
 // error for a refused token, 503 when the store is down, 500 when neither
 // a store nor a revocation list is configured.
-func (c *Client) handleBackchannelLogout(ctx context.Context, ex Exchange) *Response {
+func (c *Client) handleBackchannelLogout(ctx context.Context, ex adapter.Exchange) *adapter.Response {
 	ex.SetHeader("Cache-Control", "no-store")
 	err := c.HandleBackchannelLogout(ctx, ex.FormValue("logout_token"))
 	var cfg *InvalidConfigurationError
 	switch {
 	case err == nil:
-		return &Response{Status: http.StatusOK}
+		return &adapter.Response{Status: http.StatusOK}
 	case errors.Is(err, ErrBackchannelLogout):
 		c.s.logger.Info("auth0kit: logout token refused", "error", err)
 		var lte *LogoutTokenError
 		errors.As(err, &lte)
-		return JSONError(http.StatusBadRequest, "invalid_request", "The logout token is invalid: "+lte.Reason+".")
+		return jsonError(http.StatusBadRequest, "invalid_request", "The logout token is invalid: "+lte.Reason+".")
 	case errors.Is(err, ErrSessionStore):
-		return JSONError(http.StatusServiceUnavailable, CodeSessionStoreError, "The session store is unavailable.")
+		return jsonError(http.StatusServiceUnavailable, CodeSessionStoreError, "The session store is unavailable.")
 	case errors.As(err, &cfg):
-		return JSONError(http.StatusInternalServerError, "invalid_configuration", "Back-channel logout is not configured.")
+		return jsonError(http.StatusInternalServerError, "invalid_configuration", "Back-channel logout is not configured.")
 	}
-	return JSONError(HTTPStatus(err), CodeBackchannelLogoutError, "The logout token could not be processed.")
+	return jsonError(HTTPStatus(err), CodeBackchannelLogoutError, "The logout token could not be processed.")
 }

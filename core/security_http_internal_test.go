@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
@@ -54,7 +55,7 @@ func TestHTTPStatusClientErrors(t *testing.T) {
 				t.Fatalf("HTTPStatus(%v) = %d, want %d", tc.err, got, tc.want)
 			}
 			if tc.err != nil {
-				if got := ErrorResponse(tc.err).Status; got != tc.want {
+				if got := errorResponse(tc.err).Status; got != tc.want {
 					t.Fatalf("ErrorResponse status %d, want %d", got, tc.want)
 				}
 			}
@@ -84,7 +85,7 @@ func TestBaseURLRefusals(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newTestClient(t, WithAppBaseURL(tc.bases...))
-			u, err := c.BaseURL(&testExchange{method: "GET", path: "/auth/login", host: tc.host, remote: "127.0.0.1:1"})
+			u, err := c.baseURL(&testExchange{method: "GET", path: "/auth/login", host: tc.host, remote: "127.0.0.1:1"})
 			if tc.want != "" {
 				if err != nil || u.String() != tc.want {
 					t.Fatalf("BaseURL = %v, %v; want %s", u, err, tc.want)
@@ -95,7 +96,7 @@ func TestBaseURLRefusals(t *testing.T) {
 			if !errors.As(err, &e) || e.Code != CodeUntrustedOrigin {
 				t.Fatalf("err = %v, want %s", err, CodeUntrustedOrigin)
 			}
-			res := ErrorResponse(err)
+			res := errorResponse(err)
 			if res.Status != tc.status {
 				t.Fatalf("status %d, want %d", res.Status, tc.status)
 			}
@@ -226,7 +227,7 @@ func TestChunkSetReadWrite(t *testing.T) {
 		t.Fatalf("want a chunked cookie, got %d cookies", len(w.set))
 	}
 	r := &testExchange{method: "GET", path: "/", host: "app.example.com", cookies: w.set}
-	got, err := c.GetSession(context.Background(), r)
+	got, err := c.getSession(context.Background(), r)
 	if err != nil || got == nil || got.User.Name != s.User.Name {
 		t.Fatalf("chunked session did not read back: %v", err)
 	}
@@ -248,7 +249,7 @@ func TestChunkSetReadWrite(t *testing.T) {
 // guards.
 func TestNosniffOnSDKAnswers(t *testing.T) {
 	c := newTestClient(t)
-	check := func(name string, ex *testExchange, res *Response) {
+	check := func(name string, ex *testExchange, res *adapter.Response) {
 		t.Helper()
 		if res == nil {
 			t.Fatalf("%s: no answer", name)
@@ -258,22 +259,22 @@ func TestNosniffOnSDKAnswers(t *testing.T) {
 		}
 	}
 	ex := &testExchange{method: "GET", path: "/auth/profile", host: "app.example.com"}
-	res, ok := c.Handle(context.Background(), ex)
+	res, ok := c.handle(context.Background(), ex)
 	if !ok {
 		t.Fatal("profile route not handled")
 	}
 	check("profile", ex, res)
 
 	ex = &testExchange{method: "GET", path: "/", host: "app.example.com"}
-	ctx := c.Bind(context.Background(), ex)
-	check("page guard", ex, RequirePage(ctx, "/private"))
+	ctx := c.bind(context.Background(), ex)
+	check("page guard", ex, adapter.RequirePage(ctx, "/private"))
 	ex = &testExchange{method: "GET", path: "/", host: "app.example.com"}
-	ctx = c.Bind(context.Background(), ex)
-	check("API guard", ex, RequireAPI(ctx))
+	ctx = c.bind(context.Background(), ex)
+	check("API guard", ex, adapter.RequireAPI(ctx))
 
 	// A request that is not an SDK route is left to the application.
 	ex = &testExchange{method: "GET", path: "/app", host: "app.example.com"}
-	if _, ok := c.Handle(context.Background(), ex); ok || ex.header.Get("X-Content-Type-Options") != "" {
+	if _, ok := c.handle(context.Background(), ex); ok || ex.header.Get("X-Content-Type-Options") != "" {
 		t.Error("an application route got the SDK's headers")
 	}
 }
@@ -302,18 +303,18 @@ func TestNosniffOnStoreFailure(t *testing.T) {
 	request := func() (*testExchange, context.Context) {
 		ex := &testExchange{method: "GET", path: "/", host: "app.example.com",
 			cookies: []*http.Cookie{{Name: "__session", Value: id}}}
-		return ex, c.Bind(context.Background(), ex)
+		return ex, c.bind(context.Background(), ex)
 	}
 	ex, ctx := request()
-	if err := c.Touch(ctx); HTTPStatus(err) != http.StatusServiceUnavailable {
+	if err := c.touch(ctx); HTTPStatus(err) != http.StatusServiceUnavailable {
 		t.Fatalf("Touch = %v, want a store error", err)
 	}
 	if ex.header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Error("Touch's store failure: no nosniff")
 	}
-	for name, guard := range map[string]func(context.Context) *Response{
-		"page": func(ctx context.Context) *Response { return RequirePage(ctx, "/") },
-		"API":  RequireAPI,
+	for name, guard := range map[string]func(context.Context) *adapter.Response{
+		"page": func(ctx context.Context) *adapter.Response { return adapter.RequirePage(ctx, "/") },
+		"API":  adapter.RequireAPI,
 	} {
 		ex, ctx := request()
 		if res := guard(ctx); res == nil || res.Status != http.StatusServiceUnavailable {

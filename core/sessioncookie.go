@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
@@ -40,14 +41,14 @@ type statefulID struct {
 
 // scanCookie finds the session cookie(s) of the request and joins their
 // value, without any cryptography.
-func (c *Client) scanCookie(ex Exchange) *cookieSession {
+func (c *Client) scanCookie(ex adapter.Exchange) *cookieSession {
 	t := c.s.sessionCookie
 	cs := &cookieSession{}
 	if ex == nil { // no request: a context an adapter did not bind
 		return cs
 	}
 	// One pass over the Cookie header keeps the first value of each name
-	// (as Exchange.Cookie returns it), so joining needs no further scans of
+	// (as adapter.Exchange.Cookie returns it), so joining needs no further scans of
 	// a header that may be a megabyte of junk.
 	ex.VisitCookies(func(name, value string) {
 		if name == t.name {
@@ -214,7 +215,7 @@ func (c *Client) expiry(createdAt, sessionExpiresAt, now int64) int64 {
 // writeSession stores s and sets the session cookie(s). fresh marks a new
 // login: a stateful session then gets a new id and the old record is
 // deleted (session fixation defence).
-func (c *Client) writeSession(ctx context.Context, ex Exchange, cs *cookieSession, s *Session, fresh bool) error {
+func (c *Client) writeSession(ctx context.Context, ex adapter.Exchange, cs *cookieSession, s *Session, fresh bool) error {
 	now := c.s.now()
 	exp := c.expiry(s.Internal.CreatedAt, s.Internal.SessionExpiresAt, now.Unix())
 	maxAge := time.Duration(exp-now.Unix()) * time.Second
@@ -258,7 +259,7 @@ func (c *Client) writeSession(ctx context.Context, ex Exchange, cs *cookieSessio
 
 // setSessionCookies writes value as one cookie or as chunks, and deletes
 // the request's cookies that the new set does not overwrite.
-func (c *Client) setSessionCookies(ex Exchange, cs *cookieSession, value string, maxAge time.Duration, now time.Time) {
+func (c *Client) setSessionCookies(ex adapter.Exchange, cs *cookieSession, value string, maxAge time.Duration, now time.Time) {
 	t := c.s.sessionCookie
 	if c.store != nil || len(value) <= wire.MaxChunkSize {
 		ex.SetCookie(t.cookie(t.name, value, maxAge, now))
@@ -286,7 +287,7 @@ func (c *Client) setSessionCookies(ex Exchange, cs *cookieSession, value string,
 
 // deleteSession removes the session record (stateful) and every session
 // cookie of the request.
-func (c *Client) deleteSession(ctx context.Context, ex Exchange, cs *cookieSession) error {
+func (c *Client) deleteSession(ctx context.Context, ex adapter.Exchange, cs *cookieSession) error {
 	if c.store != nil && cs.id != "" {
 		if err := c.store.Delete(ctx, cs.id); err != nil {
 			return wrapStore(err)
@@ -298,7 +299,7 @@ func (c *Client) deleteSession(ctx context.Context, ex Exchange, cs *cookieSessi
 
 // clearSessionCookies deletes the request's session cookies (every chunk)
 // without touching the store.
-func (c *Client) clearSessionCookies(ex Exchange, cs *cookieSession) {
+func (c *Client) clearSessionCookies(ex adapter.Exchange, cs *cookieSession) {
 	t := c.s.sessionCookie
 	if cs.hasBase {
 		ex.SetCookie(t.deletion(t.name))

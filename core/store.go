@@ -4,9 +4,10 @@ import (
 	"errors"
 
 	"context"
-	"github.com/auth0kit/auth0kit/core/internal/wire"
 	"sync"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
 // SessionStore keeps sessions server-side (stateful mode). The session

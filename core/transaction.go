@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // transaction is the state of one login between /auth/login and
@@ -65,7 +67,7 @@ func (c *Client) txnCookieName(state string) string {
 // saveTransaction writes the transaction cookie as "<unix ts>%3A<jwe>",
 // evicting the oldest transaction cookies while all of them together would
 // exceed 3500 bytes.
-func (c *Client) saveTransaction(ex Exchange, t *transaction) error {
+func (c *Client) saveTransaction(ex adapter.Exchange, t *transaction) error {
 	now := c.s.now()
 	exp := now.Add(c.s.txnMaxAge).Unix()
 	jwe, err := c.keys.txn.SealJSON(t, exp)
@@ -79,7 +81,7 @@ func (c *Client) saveTransaction(ex Exchange, t *transaction) error {
 	return nil
 }
 
-func (c *Client) evictTransactions(ex Exchange, writing string, newSize int) {
+func (c *Client) evictTransactions(ex adapter.Exchange, writing string, newSize int) {
 	type txnCookie struct {
 		name string
 		ts   int64
@@ -116,7 +118,7 @@ func (c *Client) evictTransactions(ex Exchange, writing string, newSize int) {
 // loadTransaction reads and decrypts the transaction for state. Any
 // failure (absent, expired, tampered, other secret, state mismatch) is
 // [ErrInvalidState].
-func (c *Client) loadTransaction(ex Exchange, state string) (*transaction, error) {
+func (c *Client) loadTransaction(ex adapter.Exchange, state string) (*transaction, error) {
 	bad := &Error{Code: CodeInvalidState, Message: "the state parameter is invalid"}
 	if !validState(state) {
 		return nil, bad
@@ -139,13 +141,13 @@ func (c *Client) loadTransaction(ex Exchange, state string) (*transaction, error
 	return t, nil
 }
 
-func (c *Client) deleteTransaction(ex Exchange, state string) {
+func (c *Client) deleteTransaction(ex adapter.Exchange, state string) {
 	ex.SetCookie(c.s.txnCookie.deletion(c.txnCookieName(state)))
 }
 
 // deleteAllTransactions removes the request's transaction cookies (at
 // most maxTxnCookies of them).
-func (c *Client) deleteAllTransactions(ex Exchange) {
+func (c *Client) deleteAllTransactions(ex adapter.Exchange) {
 	var names []string
 	c.visitTxnCookies(ex, func(name, _ string) { names = append(names, name) })
 	for _, n := range names {

@@ -3,17 +3,17 @@ package auth0echo
 import (
 	"context"
 
-	"github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/labstack/echo/v4"
 )
 
-// exchange is the request's auth0kit.HTTPExchange plus the context
+// exchange is the request's adapter.HTTPExchange plus the context
 // [Middleware] bound to it; it is what the Echo context stores.
 type exchange struct {
-	*auth0kit.HTTPExchange
+	*adapter.HTTPExchange
 	ctx context.Context
 }
 
 func newExchange(c echo.Context) *exchange {
-	return &exchange{HTTPExchange: auth0kit.NewHTTPExchange(c.Response(), c.Request())}
+	return &exchange{HTTPExchange: adapter.NewHTTPExchange(c.Response(), c.Request())}
 }

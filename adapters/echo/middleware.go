@@ -3,7 +3,8 @@ package auth0echo
 import (
 	"context"
 
-	"github.com/auth0kit/auth0kit/core"
+	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/labstack/echo/v4"
 )
 
@@ -24,17 +25,15 @@ const contextKey = "github.com/auth0kit/auth0kit/adapters/echo"
 // The bound context is installed on the request (c.Request().Context()
 // works with auth0kit.SessionFromContext) and stored with c.Set.
 func Middleware(client *auth0kit.Client) echo.MiddlewareFunc {
+	engine := client.Adapter()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			ex := newExchange(c)
-			ctx := client.Bind(c.Request().Context(), ex)
-			ex.ctx = ctx
-			if res, ok := client.Handle(ctx, ex); ok {
+			ctx, res := engine.Serve(c.Request().Context(), ex)
+			if res != nil {
 				return write(c, res)
 			}
-			if err := client.Touch(ctx); err != nil {
-				return write(c, auth0kit.ErrorResponse(err))
-			}
+			ex.ctx = ctx
 			c.SetRequest(c.Request().WithContext(ctx))
 			c.Set(contextKey, ex)
 			return next(c)
@@ -50,7 +49,7 @@ func Middleware(client *auth0kit.Client) echo.MiddlewareFunc {
 func RequireAuth() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if res := auth0kit.RequirePage(boundContext(c), c.Request().URL.RequestURI()); res != nil {
+			if res := adapter.RequirePage(boundContext(c), c.Request().URL.RequestURI()); res != nil {
 				return write(c, res)
 			}
 			return next(c)
@@ -63,7 +62,7 @@ func RequireAuth() echo.MiddlewareFunc {
 func RequireAuthAPI() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if res := auth0kit.RequireAPI(boundContext(c)); res != nil {
+			if res := adapter.RequireAPI(boundContext(c)); res != nil {
 				return write(c, res)
 			}
 			return next(c)
@@ -98,10 +97,7 @@ func UpdateSession(c echo.Context, client *auth0kit.Client, s *auth0kit.Session)
 	if c.Response().Committed {
 		return auth0kit.ErrHeadersWritten
 	}
-	if ex := binding(c); ex != nil {
-		return client.UpdateSession(ex.ctx, ex, s)
-	}
-	return client.UpdateSession(c.Request().Context(), newExchange(c), s)
+	return client.UpdateSession(boundContext(c), s)
 }
 
 // binding returns the exchange stored by Middleware, or nil.
@@ -121,6 +117,6 @@ func boundContext(c echo.Context) context.Context {
 }
 
 // write sends a core response.
-func write(c echo.Context, res *auth0kit.Response) error {
+func write(c echo.Context, res *adapter.Response) error {
 	return res.Write(c.Response())
 }

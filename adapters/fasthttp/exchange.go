@@ -1,5 +1,5 @@
 // Package auth0fasthttp is auth0kit's bridge to fasthttp: the
-// auth0kit.Exchange of one *fasthttp.RequestCtx and the writer of core
+// adapter.Exchange of one *fasthttp.RequestCtx and the writer of core
 // responses. The Fiber v2 and v3 adapters (auth0fiber) are built on it, so
 // the fasthttp rules live in one place: fasthttp reuses its buffers once
 // the handler returns, so every value handed to the core is copied into a
@@ -10,16 +10,16 @@ package auth0fasthttp
 import (
 	"net/http"
 
-	"github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/valyala/fasthttp"
 )
 
-// Exchange is the auth0kit.Exchange of one fasthttp request.
+// Exchange is the adapter.Exchange of one fasthttp request.
 type Exchange struct {
 	ctx *fasthttp.RequestCtx
 
 	// The request's Cookie header lines, copied once on first use.
-	cookies     auth0kit.CookieHeader
+	cookies     adapter.CookieHeader
 	cookiesRead bool
 	line        [1]string // backing array for the usual single line
 }
@@ -27,30 +27,30 @@ type Exchange struct {
 // NewExchange returns the exchange of ctx's request and response.
 func NewExchange(ctx *fasthttp.RequestCtx) *Exchange { return &Exchange{ctx: ctx} }
 
-// Method implements auth0kit.Exchange.
+// Method implements adapter.Exchange.
 func (e *Exchange) Method() string { return string(e.ctx.Method()) }
 
-// Path implements auth0kit.Exchange.
+// Path implements adapter.Exchange.
 func (e *Exchange) Path() string { return string(e.ctx.Path()) }
 
-// RawQuery implements auth0kit.Exchange.
+// RawQuery implements adapter.Exchange.
 func (e *Exchange) RawQuery() string { return string(e.ctx.URI().QueryString()) }
 
-// Host implements auth0kit.Exchange.
+// Host implements adapter.Exchange.
 func (e *Exchange) Host() string { return string(e.ctx.Request.URI().Host()) }
 
-// Header implements auth0kit.Exchange.
+// Header implements adapter.Exchange.
 func (e *Exchange) Header(name string) string { return string(e.ctx.Request.Header.Peek(name)) }
 
-// RemoteAddr implements auth0kit.Exchange.
+// RemoteAddr implements adapter.Exchange.
 func (e *Exchange) RemoteAddr() string { return e.ctx.RemoteAddr().String() }
 
-// TLS implements auth0kit.Exchange.
+// TLS implements adapter.Exchange.
 func (e *Exchange) TLS() bool { return e.ctx.IsTLS() }
 
 // cookieHeader returns the Cookie header lines as Go strings, parsed by
-// auth0kit.CookieHeader like every other adapter's.
-func (e *Exchange) cookieHeader() auth0kit.CookieHeader {
+// adapter.CookieHeader like every other adapter's.
+func (e *Exchange) cookieHeader() adapter.CookieHeader {
 	if !e.cookiesRead {
 		e.cookiesRead = true
 		e.cookies = e.line[:0]
@@ -61,18 +61,18 @@ func (e *Exchange) cookieHeader() auth0kit.CookieHeader {
 	return e.cookies
 }
 
-// Cookie implements auth0kit.Exchange.
+// Cookie implements adapter.Exchange.
 func (e *Exchange) Cookie(name string) (string, bool) { return e.cookieHeader().Get(name) }
 
-// VisitCookies implements auth0kit.Exchange.
+// VisitCookies implements adapter.Exchange.
 func (e *Exchange) VisitCookies(fn func(name, value string)) { e.cookieHeader().Visit(fn) }
 
-// FormValue implements auth0kit.Exchange: the url-encoded POST body only.
+// FormValue implements adapter.Exchange: the url-encoded POST body only.
 func (e *Exchange) FormValue(name string) string {
 	return string(e.ctx.Request.PostArgs().Peek(name))
 }
 
-// SetCookie implements auth0kit.Exchange. fasthttp's own SetCookie keeps
+// SetCookie implements adapter.Exchange. fasthttp's own SetCookie keeps
 // one cookie per name, but a chunk deleted and rewritten in one response
 // needs two, so the header is added as is.
 func (e *Exchange) SetCookie(ck *http.Cookie) {
@@ -81,12 +81,12 @@ func (e *Exchange) SetCookie(ck *http.Cookie) {
 	}
 }
 
-// SetHeader implements auth0kit.Exchange.
+// SetHeader implements adapter.Exchange.
 func (e *Exchange) SetHeader(name, value string) { e.ctx.Response.Header.Set(name, value) }
 
 // Write sends a core response: Location, Content-Type (none when the
 // response has none, as net/http), status and body.
-func Write(ctx *fasthttp.RequestCtx, res *auth0kit.Response) {
+func Write(ctx *fasthttp.RequestCtx, res *adapter.Response) {
 	h := &ctx.Response.Header
 	if res.Location != "" {
 		h.Set(fasthttp.HeaderLocation, res.Location)

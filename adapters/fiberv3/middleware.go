@@ -4,7 +4,8 @@ import (
 	"context"
 
 	auth0fasthttp "github.com/auth0kit/auth0kit/adapters/fasthttp"
-	"github.com/auth0kit/auth0kit/core"
+	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/gofiber/fiber/v3"
 )
 
@@ -24,14 +25,12 @@ type localsKey struct{}
 // see the same cached session. It refers to the request: do not use it
 // after the handler returned (fiber recycles the Ctx).
 func Middleware(client *auth0kit.Client) fiber.Handler {
+	engine := client.Adapter()
 	return func(c fiber.Ctx) error {
 		ex := auth0fasthttp.NewExchange(c.RequestCtx())
-		ctx := client.Bind(c.Context(), ex)
-		if res, ok := client.Handle(ctx, ex); ok {
+		ctx, res := engine.Serve(c.Context(), ex)
+		if res != nil {
 			return write(c, res)
-		}
-		if err := client.Touch(ctx); err != nil {
-			return write(c, auth0kit.ErrorResponse(err))
 		}
 		c.SetContext(ctx)
 		c.Locals(localsKey{}, ctx)
@@ -45,7 +44,7 @@ func Middleware(client *auth0kit.Client) fiber.Handler {
 // app.Get("/account", auth0fiber.RequireAuth(), handler).
 func RequireAuth() fiber.Handler {
 	return func(c fiber.Ctx) error {
-		if res := auth0kit.RequirePage(bound(c), string(c.Request().URI().RequestURI())); res != nil {
+		if res := adapter.RequirePage(bound(c), string(c.Request().URI().RequestURI())); res != nil {
 			return write(c, res)
 		}
 		return c.Next()
@@ -56,7 +55,7 @@ func RequireAuth() fiber.Handler {
 // session gets 401 with a JSON error body.
 func RequireAuthAPI() fiber.Handler {
 	return func(c fiber.Ctx) error {
-		if res := auth0kit.RequireAPI(bound(c)); res != nil {
+		if res := adapter.RequireAPI(bound(c)); res != nil {
 			return write(c, res)
 		}
 		return c.Next()
@@ -85,7 +84,7 @@ func User(c fiber.Ctx) *auth0kit.User {
 // response. It returns an error matching auth0kit.ErrNoSession when the
 // user is not logged in.
 func UpdateSession(c fiber.Ctx, client *auth0kit.Client, s *auth0kit.Session) error {
-	return client.UpdateSession(bound(c), nil, s)
+	return client.UpdateSession(bound(c), s)
 }
 
 // bound returns the context bound by Middleware: from c.Locals, so that a
@@ -99,7 +98,7 @@ func bound(c fiber.Ctx) context.Context {
 }
 
 // write sends a core response.
-func write(c fiber.Ctx, res *auth0kit.Response) error {
+func write(c fiber.Ctx, res *adapter.Response) error {
 	auth0fasthttp.Write(c.RequestCtx(), res)
 	return nil
 }

@@ -3,7 +3,8 @@ package auth0gin
 import (
 	"context"
 
-	"github.com/auth0kit/auth0kit/core"
+	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/gin-gonic/gin"
 )
 
@@ -25,18 +26,15 @@ type contextKey struct{}
 // The bound context is installed on c.Request (c.Request.Context() works
 // with auth0kit.SessionFromContext) and stored on the *gin.Context.
 func Middleware(client *auth0kit.Client) gin.HandlerFunc {
+	engine := client.Adapter()
 	return func(c *gin.Context) {
 		ex := newExchange(c)
-		ctx := client.Bind(c.Request.Context(), ex)
-		ex.ctx = ctx
-		if res, ok := client.Handle(ctx, ex); ok {
+		ctx, res := engine.Serve(c.Request.Context(), ex)
+		if res != nil {
 			write(c, res)
 			return
 		}
-		if err := client.Touch(ctx); err != nil {
-			write(c, auth0kit.ErrorResponse(err))
-			return
-		}
+		ex.ctx = ctx
 		c.Request = c.Request.WithContext(ctx)
 		c.Set(contextKey{}, ex)
 		c.Next()
@@ -50,7 +48,7 @@ func Middleware(client *auth0kit.Client) gin.HandlerFunc {
 // (r.GET("/p", auth0gin.RequireAuth(), h)), after [Middleware].
 func RequireAuth() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if res := auth0kit.RequirePage(boundContext(c), c.Request.URL.RequestURI()); res != nil {
+		if res := adapter.RequirePage(boundContext(c), c.Request.URL.RequestURI()); res != nil {
 			write(c, res)
 		}
 	}
@@ -61,7 +59,7 @@ func RequireAuth() gin.HandlerFunc {
 // aborted.
 func RequireAuthAPI() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if res := auth0kit.RequireAPI(boundContext(c)); res != nil {
+		if res := adapter.RequireAPI(boundContext(c)); res != nil {
 			write(c, res)
 		}
 	}
@@ -94,10 +92,7 @@ func UpdateSession(c *gin.Context, client *auth0kit.Client, s *auth0kit.Session)
 	if c.Writer.Written() {
 		return auth0kit.ErrHeadersWritten
 	}
-	if ex := binding(c); ex != nil {
-		return client.UpdateSession(ex.ctx, ex, s)
-	}
-	return client.UpdateSession(c.Request.Context(), newExchange(c), s)
+	return client.UpdateSession(boundContext(c), s)
 }
 
 // binding returns the exchange stored by Middleware, or nil.
@@ -118,7 +113,7 @@ func boundContext(c *gin.Context) context.Context {
 }
 
 // write sends a core response and aborts the chain.
-func write(c *gin.Context, res *auth0kit.Response) {
+func write(c *gin.Context, res *adapter.Response) {
 	c.Abort()
 	_ = res.Write(c.Writer)
 	c.Writer.WriteHeaderNow()

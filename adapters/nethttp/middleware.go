@@ -4,7 +4,8 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/auth0kit/auth0kit/core"
+	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 // Middleware returns net/http middleware that serves the SDK's routes
@@ -15,16 +16,13 @@ import (
 // [RequireAuthAPI], and extends rolling sessions. Mount it in front of
 // everything, e.g. http.ListenAndServe(addr, auth0http.Middleware(c)(mux)).
 func Middleware(c *auth0kit.Client) func(http.Handler) http.Handler {
+	engine := c.Adapter()
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ex := auth0kit.NewHTTPExchange(w, r)
-			ctx := c.Bind(r.Context(), ex)
-			if res, ok := c.Handle(ctx, ex); ok {
+			ex := adapter.NewHTTPExchange(w, r)
+			ctx, res := engine.Serve(r.Context(), ex)
+			if res != nil {
 				write(w, res)
-				return
-			}
-			if err := c.Touch(ctx); err != nil {
-				write(w, auth0kit.ErrorResponse(err))
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(ctx))
@@ -43,7 +41,7 @@ func Handler(c *auth0kit.Client) http.Handler {
 // (302) to the login route with returnTo set to the current path and query.
 func RequireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if res := auth0kit.RequirePage(r.Context(), r.URL.RequestURI()); res != nil {
+		if res := adapter.RequirePage(r.Context(), r.URL.RequestURI()); res != nil {
 			write(w, res)
 			return
 		}
@@ -55,7 +53,7 @@ func RequireAuth(next http.Handler) http.Handler {
 // JSON error body.
 func RequireAuthAPI(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if res := auth0kit.RequireAPI(r.Context()); res != nil {
+		if res := adapter.RequireAPI(r.Context()); res != nil {
 			write(w, res)
 			return
 		}
@@ -81,11 +79,11 @@ func UserFrom(ctx context.Context) *auth0kit.User {
 }
 
 // write sends a core response.
-func write(w http.ResponseWriter, res *auth0kit.Response) { _ = res.Write(w) }
+func write(w http.ResponseWriter, res *adapter.Response) { _ = res.Write(w) }
 
 // UpdateSession replaces the session of the request whose context ctx is
 // (see auth0kit.Client.UpdateSession). Call it before writing the body:
 // net/http cannot add a Set-Cookie header once the headers are sent.
 func UpdateSession(ctx context.Context, c *auth0kit.Client, s *auth0kit.Session) error {
-	return c.UpdateSession(ctx, nil, s)
+	return c.UpdateSession(ctx, s)
 }

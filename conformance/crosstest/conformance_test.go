@@ -46,7 +46,7 @@ func conformanceApp(client *auth0kit.Client) []route {
 			// fasthttp's query values point into its buffer: copy before
 			// the token cache can keep it.
 			conn := strings.Clone(q.Query("connection"))
-			at, err := client.GetAccessTokenForConnection(q.Context(), nil, auth0kit.ConnectionTokenOptions{Connection: conn})
+			at, err := client.GetAccessTokenForConnection(q.Context(), auth0kit.ConnectionTokenOptions{Connection: conn})
 			if err != nil {
 				return q.JSON(auth0kit.HTTPStatus(err), map[string]string{"error": err.Error()})
 			}

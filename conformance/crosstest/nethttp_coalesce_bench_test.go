@@ -35,7 +35,7 @@ func BenchmarkRefreshCoalescing(b *testing.B) {
 	}
 	mux.HandleFunc("GET /{$}", func(http.ResponseWriter, *http.Request) {})
 	mux.HandleFunc("GET /token", func(w http.ResponseWriter, r *http.Request) {
-		if _, err := client.GetAccessToken(r.Context(), nil, auth0kit.AccessTokenOptions{}); err != nil {
+		if _, err := client.GetAccessToken(r.Context(), auth0kit.AccessTokenOptions{}); err != nil {
 			http.Error(w, err.Error(), auth0kit.HTTPStatus(err))
 		}
 	})

@@ -1,15 +1,15 @@
-package auth0kit_test
+package adapter_test
 
 import (
 	"net/http"
 	"reflect"
 	"testing"
 
-	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/adapter"
 )
 
 func TestCookieHeader(t *testing.T) {
-	h := auth0kit.CookieHeader{`a=1; __session=x.y.z;  b="quoted" ; =skip`, "c=3"}
+	h := adapter.CookieHeader{`a=1; __session=x.y.z;  b="quoted" ; =skip`, "c=3"}
 	var got []string
 	h.Visit(func(n, v string) { got = append(got, n+"="+v) })
 	want := []string{"a=1", "__session=x.y.z", "b=quoted", "c=3"}
@@ -31,7 +31,7 @@ func FuzzCookieHeader(f *testing.F) {
 	f.Add(`__session="x"; ;;=;a`)
 	f.Fuzz(func(t *testing.T, line string) {
 		r := &http.Request{Header: http.Header{"Cookie": {line}}}
-		h := auth0kit.CookieHeader{line}
+		h := adapter.CookieHeader{line}
 		for _, c := range r.Cookies() {
 			v, ok := h.Get(c.Name)
 			if !ok {

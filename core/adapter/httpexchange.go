@@ -1,4 +1,4 @@
-package auth0kit
+package adapter
 
 import (
 	"net/http"
@@ -59,20 +59,3 @@ func (e *HTTPExchange) SetCookie(c *http.Cookie) { http.SetCookie(e.W, c) }
 
 // SetHeader implements [Exchange].
 func (e *HTTPExchange) SetHeader(name, value string) { e.W.Header().Set(name, value) }
-
-// Write sends the response through w: Location and Content-Type headers,
-// the status, then the body.
-func (r *Response) Write(w http.ResponseWriter) error {
-	if r.Location != "" {
-		w.Header().Set("Location", r.Location)
-	}
-	if r.ContentType != "" {
-		w.Header().Set("Content-Type", r.ContentType)
-	}
-	w.WriteHeader(r.Status)
-	if len(r.Body) > 0 {
-		_, err := w.Write(r.Body)
-		return err
-	}
-	return nil
-}

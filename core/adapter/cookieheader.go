@@ -1,4 +1,4 @@
-package auth0kit
+package adapter
 
 import "strings"
 
