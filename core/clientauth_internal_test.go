@@ -202,3 +202,26 @@ func TestWithClientCertificate(t *testing.T) {
 		t.Fatalf("a foreign transport was accepted: %v", err)
 	}
 }
+
+func TestEndpointForMTLSAliases(t *testing.T) {
+	p := &provider{meta: Metadata{TokenEndpoint: "https://t/oauth/token", RevocationEndpoint: "https://t/oauth/revoke",
+		PAREndpoint: "https://t/oauth/par", BackchannelEndpoint: "https://t/bc-authorize",
+		MTLSEndpointAliases: map[string]string{"token_endpoint": "https://mtls.t/oauth/token",
+			"pushed_authorization_request_endpoint": "https://mtls.t/oauth/par"}}}
+	cases := []struct {
+		method         ClientAuthMethod
+		endpoint, want string
+	}{
+		{TLSClientAuth, "https://t/oauth/token", "https://mtls.t/oauth/token"},
+		{SelfSignedTLSClientAuth, "https://t/oauth/par", "https://mtls.t/oauth/par"},
+		{TLSClientAuth, "https://t/oauth/revoke", "https://t/oauth/revoke"}, // no alias published
+		{PrivateKeyJWT, "https://t/oauth/token", "https://t/oauth/token"},   // not mTLS
+		{ClientSecretPost, "https://t/oauth/par", "https://t/oauth/par"},
+	}
+	for _, tc := range cases {
+		c := &Client{auth: &clientAuth{method: tc.method}}
+		if got := c.endpointFor(p, tc.endpoint); got != tc.want {
+			t.Errorf("%s %s = %s, want %s", tc.method, tc.endpoint, got, tc.want)
+		}
+	}
+}

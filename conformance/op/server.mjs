@@ -89,6 +89,35 @@ function start(issuer, server, tls = false) {
       // require_pushed_authorization_requests.
       pushedAuthorizationRequests: { enabled: true },
       mTLS: tls ? mtls : { enabled: false },
+      // CIBA in poll mode, Auth0-style: the login_hint is
+      // {"format":"iss_sub","iss":…,"sub":…}, and the simulated user
+      // approves (with the requested authorization_details) after 1.2 s.
+      ciba: {
+        enabled: true,
+        deliveryModes: ['poll'],
+        processLoginHint(_ctx, loginHint) {
+          try {
+            const hint = JSON.parse(loginHint);
+            if (hint.format === 'iss_sub' && typeof hint.sub === 'string') return hint.sub;
+          } catch { /* a plain account id */ }
+          return loginHint;
+        },
+        validateBindingMessage() {},
+        validateRequestContext() {},
+        verifyUserCode() {},
+        async triggerAuthenticationDevice(ctx, request, account, client) {
+          const { provider } = ctx.oidc;
+          const raw = ctx.oidc.params.authorization_details;
+          const rar = raw ? JSON.parse(raw) : undefined;
+          setTimeout(async () => {
+            const grant = new provider.Grant({ clientId: client.clientId, accountId: account.accountId });
+            grant.addOIDCScope(request.scope);
+            for (const detail of rar ?? []) grant.addRar(detail);
+            await grant.save();
+            await provider.backchannelResult(request, grant, { rar });
+          }, 1200);
+        },
+      },
       // Rich Authorization Requests (RFC 9396): the types auth0kit's
       // scenarios use; what the user consented to is what is granted.
       richAuthorizationRequests: {
