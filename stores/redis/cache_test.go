@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -285,4 +286,38 @@ func BenchmarkStoreCached(b *testing.B) {
 	c := client(b)
 	s := cachedStore(b, c, newStore(b, c).Prefix())
 	storetest.Benchmark(b, s, storetest.FixtureSession(b, "../../../shared/reference/fixtures/session.json"))
+}
+
+// TestOpenURLCache: the cache parameters of a Redis URL.
+func TestOpenURLCache(t *testing.T) {
+	ctx := context.Background()
+	prefix := newStore(t, client(t)).Prefix()
+	s, err := redisstore.OpenURL(ctx, "redis://"+redisAddr+"/0?cache=1&cache_ttl=30s&cache_max_entries=100",
+		redisstore.WithPrefix(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Client().Close()
+	defer s.Close()
+	waitActive(t, s)
+	off, err := redisstore.OpenURL(ctx, "redis://"+redisAddr+"/0?cache=off&dial_timeout=2s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer off.Client().Close()
+	if off.CacheStats() != (redisstore.CacheStats{}) {
+		t.Fatal("cache=off turned the cache on")
+	}
+	for _, u := range []string{"?cache=maybe", "?cache_ttl=soon", "?cache_max_entries=0", "?cache=1&nonsense=1"} {
+		s, err := redisstore.OpenURL(ctx, "redis://:s3cret@"+redisAddr+"/0"+u)
+		if err == nil {
+			_ = s.Close()
+			_ = s.Client().Close()
+			t.Errorf("OpenURL(%s) succeeded", u)
+			continue
+		}
+		if errors.Is(err, auth0kit.ErrSessionStore) || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("OpenURL(%s) = %v: want a configuration error without the password", u, err)
+		}
+	}
 }

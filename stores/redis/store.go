@@ -106,9 +106,16 @@ func (s *Store) evict(id string) {
 // OpenURL connects to the Redis server at redisURL
 // (redis://[user:password@]host:port/db or rediss:// for TLS, as
 // redis.ParseURL reads it), checks it answers PING, and returns a store
-// using it. Close the connection with store.Client().Close().
+// using it. The URL's parameters cache=1, cache_max_entries=N and
+// cache_ttl=D turn on the session cache of [WithCache] (a WithCache
+// among opts wins over them). Close the store with store.Close() and
+// its connection with store.Client().Close().
 func OpenURL(ctx context.Context, redisURL string, opts ...Option) (*Store, error) {
-	o, err := redis.ParseURL(redisURL)
+	cache, stripped, err := cacheFromURL(redisURL)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: invalid Redis URL %s: %w", redact(redisURL), err)
+	}
+	o, err := redis.ParseURL(stripped)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: invalid Redis URL %s: %w", redact(redisURL), err)
 	}
@@ -116,6 +123,9 @@ func OpenURL(ctx context.Context, redisURL string, opts ...Option) (*Store, erro
 	if err := c.Ping(ctx).Err(); err != nil {
 		_ = c.Close()
 		return nil, auth0kit.StoreError(fmt.Errorf("redisstore: ping %s: %w", redact(redisURL), err))
+	}
+	if cache != nil {
+		opts = append([]Option{WithCache(*cache)}, opts...)
 	}
 	return New(c, opts...), nil
 }
