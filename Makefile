@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 PORT ?= 3000
 DEVOP_ADDR ?= 127.0.0.1:4000
 
-.PHONY: test bench lint demo fuzz conformance-table e2e
+.PHONY: test bench lint demo fuzz conformance-table e2e loadtest
 
 ## test: all tests of every module, race detector on
 test:
@@ -45,3 +45,10 @@ e2e:
 ## demo: the development provider and examples/$(FRAMEWORK), no Auth0 account needed
 demo:
 	@bash scripts/demo.sh $(FRAMEWORK)
+
+## loadtest: wrk on /auth/profile of every example setup (cookie sessions on
+## the six adapters; Redis, Redis with the session cache, PostgreSQL,
+## MariaDB, SQLite on net/http), logged in vs. a junk cookie of the same
+## size; a benchmark, not a test (LOADTEST_ARGS, e.g. -setups redis -d 5s)
+loadtest:
+	@bash scripts/loadtest.sh $(LOADTEST_ARGS)
