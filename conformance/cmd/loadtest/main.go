@@ -19,16 +19,15 @@
 // redis, redis-cache, postgres, mariadb, sqlite (all on net/http). The
 // databases are those of the tests: Redis on 127.0.0.1:6379, PostgreSQL
 // on 127.0.0.1:5432 (user postgres; a database auth0kit_loadtest is
-// created with psql when missing), MariaDB on 127.0.0.1:3306 (root, db
-// test). New connections are counted on the server: PostgreSQL's
-// pg_stat_database.sessions of auth0kit_loadtest (this run's alone),
-// MariaDB's and Redis's server-wide counters (Connections,
-// total_connections_received), which also count other clients of those
-// servers.
+// created with psql when missing), MariaDB on 127.0.0.1:3306 (db test). New connections during the logged-in run are counted on the
+// server: PostgreSQL's pg_stat_database.sessions of auth0kit_loadtest
+// (this run's alone); for Redis and MariaDB, the app's connections (Redis:
+// named by client_name in REDIS_URL; MariaDB: of the user
+// auth0kit_loadtest, created with mysql when missing) with an id above
+// the highest before the run: opened during it and still open.
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -53,8 +52,12 @@ const (
 	pgAdminURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	pgDB       = "auth0kit_loadtest"
 	redisURL   = "redis://127.0.0.1:6379/0"
-	mariaURL   = "mysql://root@127.0.0.1:3306/test"
+	mariaUser  = "auth0kit_loadtest" // created with mysql when missing; counted in PROCESSLIST
+	mariaURL   = "mysql://" + mariaUser + "@127.0.0.1:3306/test"
 	loginEmail = "loadtest@example.com"
+	// redisClientName names the app's Redis connections, to count them
+	// apart from other clients of the server.
+	redisClientName = "auth0kit-loadtest"
 )
 
 // setup is one row of the table.
@@ -62,8 +65,49 @@ type setup struct {
 	name      string
 	framework string
 	env       func(tmp string) []string
-	conns     func() (int64, error) // the server's connection counter, or nil
-	connsSelf int64                 // connections the counter query itself adds
+	// count starts counting the new server connections, and returns
+	// the count so far; nil for cookie sessions and SQLite.
+	count func() (func() (string, error), error)
+}
+
+// counter makes a count from a server-wide counter read by read, which
+// itself opens self connections per reading.
+func counter(read func() (int64, error), self int64) func() (func() (string, error), error) {
+	return func() (func() (string, error), error) {
+		before, err := read()
+		if err != nil {
+			return nil, err
+		}
+		return func() (string, error) {
+			after, err := read()
+			return strconv.FormatInt(after-before-self, 10), err
+		}, nil
+	}
+}
+
+// newAmong counts the connections of the app (listed by ids) opened
+// after the call: connection ids increase. It reports "new (open)".
+func newAmong(ids func() ([]int64, error)) func() (func() (string, error), error) {
+	return func() (func() (string, error), error) {
+		list, err := ids()
+		if err != nil {
+			return nil, err
+		}
+		var before int64
+		for _, id := range list {
+			before = max(before, id)
+		}
+		return func() (string, error) {
+			list, err := ids()
+			var n int
+			for _, id := range list {
+				if id > before {
+					n++
+				}
+			}
+			return fmt.Sprintf("%d (%d open)", n, len(list)), err
+		}, nil
+	}
 }
 
 func setups() []setup {
@@ -72,15 +116,17 @@ func setups() []setup {
 		out = append(out, setup{name: "cookie/" + fw, framework: fw, env: func(string) []string { return nil }})
 	}
 	return append(out,
-		setup{name: "redis", framework: "nethttp", conns: redisConns, connsSelf: 1,
-			env: func(string) []string { return []string{"REDIS_URL=" + redisURL} }},
-		setup{name: "redis-cache", framework: "nethttp", conns: redisConns, connsSelf: 1,
-			env: func(string) []string { return []string{"REDIS_URL=" + redisURL + "?cache=1"} }},
-		setup{name: "postgres", framework: "nethttp", conns: pgConns,
+		setup{name: "redis", framework: "nethttp", count: newAmong(redisAppConns),
+			env: func(string) []string { return []string{"REDIS_URL=" + redisURL + "?client_name=" + redisClientName} }},
+		setup{name: "redis-cache", framework: "nethttp", count: newAmong(redisAppConns),
+			env: func(string) []string {
+				return []string{"REDIS_URL=" + redisURL + "?client_name=" + redisClientName + "&cache=1"}
+			}},
+		setup{name: "postgres", framework: "nethttp", count: counter(pgConns, 0),
 			env: func(string) []string {
 				return []string{"DATABASE_URL=postgres://postgres@127.0.0.1:5432/" + pgDB + "?sslmode=disable"}
 			}},
-		setup{name: "mariadb", framework: "nethttp", conns: mariaConns, connsSelf: 1,
+		setup{name: "mariadb", framework: "nethttp", count: newAmong(mariaAppConns),
 			env: func(string) []string { return []string{"DATABASE_URL=" + mariaURL} }},
 		setup{name: "sqlite", framework: "nethttp",
 			env: func(tmp string) []string {
@@ -166,6 +212,12 @@ func run() error {
 				return err
 			}
 		}
+		if s.name == "mariadb" {
+			if _, err := query("mysql", "-h127.0.0.1", "-uroot", "-e", "CREATE USER IF NOT EXISTS '"+mariaUser+
+				"'@'%'; GRANT ALL ON test.* TO '"+mariaUser+"'@'%'"); err != nil {
+				return err
+			}
+		}
 	}
 
 	opAddr := freeAddr()
@@ -237,9 +289,9 @@ func measure(s setup, o options, tmp, opAddr string) row {
 		r.err = err
 		return r
 	}
-	var before int64
-	if s.conns != nil {
-		if before, err = s.conns(); err != nil {
+	var newConns func() (string, error)
+	if s.count != nil {
+		if newConns, err = s.count(); err != nil {
 			r.err = err
 			return r
 		}
@@ -249,14 +301,14 @@ func measure(s setup, o options, tmp, opAddr string) row {
 		return r
 	}
 	r.in.status = http.StatusOK
-	if s.conns != nil {
+	if newConns != nil {
 		time.Sleep(1500 * time.Millisecond) // PostgreSQL publishes its counters within a second
-		after, err := s.conns()
+		n, err := newConns()
 		if err != nil {
 			r.err = err
 			return r
 		}
-		r.newConns = strconv.FormatInt(after-before-s.connsSelf, 10)
+		r.newConns = n
 	}
 	st := r.anon.status
 	if r.anon, err = wrk(o, target, junk, o.duration); err != nil {
@@ -507,30 +559,38 @@ func pgConns() (int64, error) {
 	return strconv.ParseInt(out, 10, 64)
 }
 
-func mariaConns() (int64, error) {
-	out, err := query("mysql", "-h127.0.0.1", "-uroot", "-N", "-B", "-e", "SHOW GLOBAL STATUS LIKE 'Connections'")
+func mariaAppConns() ([]int64, error) {
+	out, err := query("mysql", "-h127.0.0.1", "-uroot", "-N", "-B", "-e",
+		"SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '"+mariaUser+"'")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	f := strings.Fields(out)
-	if len(f) != 2 {
-		return 0, fmt.Errorf("unexpected mysql output %q", out)
+	var ids []int64
+	for _, f := range strings.Fields(out) {
+		id, _ := strconv.ParseInt(f, 10, 64)
+		ids = append(ids, id)
 	}
-	return strconv.ParseInt(f[1], 10, 64)
+	return ids, nil
 }
 
-func redisConns() (int64, error) {
-	out, err := query("redis-cli", "-h", "127.0.0.1", "-p", "6379", "INFO", "stats")
+func redisAppConns() ([]int64, error) {
+	out, err := query("redis-cli", "-h", "127.0.0.1", "-p", "6379", "CLIENT", "LIST")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "total_connections_received:"); ok {
-			return strconv.ParseInt(v, 10, 64)
+	var ids []int64
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.Contains(line, " name="+redisClientName+" ") && !strings.Contains(line, " name=auth0kit-invalidations ") {
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			if v, ok := strings.CutPrefix(f, "id="); ok {
+				id, _ := strconv.ParseInt(v, 10, 64)
+				ids = append(ids, id)
+			}
 		}
 	}
-	return 0, errors.New("no total_connections_received in INFO stats")
+	return ids, nil
 }
 
 func printTable(w io.Writer, rows []row, o options) {
@@ -560,7 +620,7 @@ func printTable(w io.Writer, rows []row, o options) {
 			fmtDur(r.in.p99), fmtDur(r.anon.p99), r.newConns, strings.Join(errs, "; "))
 	}
 	if len(rows) > 0 {
-		fmt.Fprintf(w, "\nanonymous requests answer %d; the session cookie is %d bytes. Server connection counts for mariadb and redis are server-wide.\n",
+		fmt.Fprintf(w, "\nanonymous requests answer %d; the session cookie is %d bytes. New connections: PostgreSQL counts the sessions of this run's database, Redis and MariaDB the app's connections opened during the logged-in run and still open.\n",
 			rows[0].anon.status, rows[0].cookieBytes)
 	}
 }
