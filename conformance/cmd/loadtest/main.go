@@ -151,12 +151,11 @@ type result struct {
 }
 
 type row struct {
-	name            string
-	in, anon        result
-	newConns        string
-	err             error
-	cookieBytes     int
-	loggedInRuntime time.Duration
+	name        string
+	in, anon    result
+	newConns    string
+	err         error
+	cookieBytes int
 }
 
 func main() {
