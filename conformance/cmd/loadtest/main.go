@@ -594,11 +594,11 @@ func redisAppConns() ([]int64, error) {
 
 func printTable(w io.Writer, rows []row, o options) {
 	fmt.Fprintf(w, "\nwrk -t%d -c%d -d%v --latency on GET /auth/profile (127.0.0.1), logged-in cookie vs. junk cookie of the same size\n\n", o.threads, o.conns, o.duration)
-	fmt.Fprintln(w, "| setup | logged-in req/s | anonymous req/s | ratio | p99 logged-in | p99 anonymous | new server conns | errors |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(w, "| setup | cookie bytes | logged-in req/s | anonymous req/s | ratio | p99 logged-in | p99 anonymous | new server conns | errors |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range rows {
 		if r.err != nil && r.in.rps == 0 {
-			fmt.Fprintf(w, "| %s | – | – | – | – | – | – | %s |\n", r.name, oneLine(r.err.Error()))
+			fmt.Fprintf(w, "| %s | – | – | – | – | – | – | – | %s |\n", r.name, oneLine(r.err.Error()))
 			continue
 		}
 		ratio := 0.0
@@ -615,12 +615,12 @@ func printTable(w io.Writer, rows []row, o options) {
 		if r.err != nil {
 			errs = append(errs, oneLine(r.err.Error()))
 		}
-		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2f | %s | %s | %s | %s |\n", r.name, r.in.rps, r.anon.rps, ratio,
+		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.2f | %s | %s | %s | %s |\n", r.name, r.cookieBytes, r.in.rps, r.anon.rps, ratio,
 			fmtDur(r.in.p99), fmtDur(r.anon.p99), r.newConns, strings.Join(errs, "; "))
 	}
 	if len(rows) > 0 {
-		fmt.Fprintf(w, "\nanonymous requests answer %d; the session cookie is %d bytes. New connections: PostgreSQL counts the sessions of this run's database, Redis and MariaDB the app's connections opened during the logged-in run and still open.\n",
-			rows[0].anon.status, rows[0].cookieBytes)
+		fmt.Fprintf(w, "\nAnonymous requests (a junk cookie of the same size) answer %d. New connections: PostgreSQL counts the sessions of this run's database, Redis and MariaDB the app's connections opened during the logged-in run and still open.\n",
+			rows[0].anon.status)
 	}
 }
 
