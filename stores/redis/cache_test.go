@@ -36,14 +36,6 @@ func waitActive(t testing.TB, s *redisstore.Store) {
 	}
 }
 
-// TestConformanceCached runs the store suite with the session cache on.
-func TestConformanceCached(t *testing.T) {
-	c := client(t)
-	storetest.Run(t, func(t *testing.T) auth0kit.SessionStore {
-		return cachedStore(t, c, newStore(t, c).Prefix())
-	})
-}
-
 // counter counts the commands a client sends.
 type counter struct{ n atomic.Int64 }
 
