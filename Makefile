@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 PORT ?= 3000
 DEVOP_ADDR ?= 127.0.0.1:4000
 
-.PHONY: test prereqs bench lint demo devop fuzz conformance-table e2e
+.PHONY: test prereqs bench lint demo devop fuzz conformance-table e2e loadtest
 
 ## test: all tests of every module, race detector on (installs the
 ## certified OP's npm packages when missing; stops early, with one line,
@@ -57,3 +57,10 @@ demo:
 ## (client devop-client / devop-secret; see README "Development provider")
 devop:
 	$(GO) run ./conformance/cmd/devop -addr $(DEVOP_ADDR)
+
+## loadtest: wrk on /auth/profile of every example setup (cookie sessions on
+## the six adapters; Redis, Redis with the session cache, PostgreSQL,
+## MariaDB, SQLite on net/http), logged in vs. a junk cookie of the same
+## size; a benchmark, not a test (LOADTEST_ARGS, e.g. -setups redis -d 5s)
+loadtest:
+	@bash scripts/loadtest.sh $(LOADTEST_ARGS)

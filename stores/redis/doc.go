@@ -61,6 +61,15 @@
 // index entries, and it is filed again only at its next write. A prefix with a hash tag (WithPrefix("{app}:"))
 // puts every key of the store in one slot instead, which works too.
 //
+// # Session cache
+//
+// [WithCache] (or cache=1 in the URL of [OpenURL]) keeps recently read
+// sessions in process memory, bounded in entries and time, and coherent
+// through Redis server-assisted client-side caching: a dedicated
+// connection tracks every session key (CLIENT TRACKING BCAST) and evicts a
+// session as soon as any instance changes or deletes it. Without that
+// connection (lost, or a Cluster/Ring client) every Get reads Redis.
+//
 // # Failures
 //
 // Every Redis failure, and a cancelled context, is returned wrapped with

@@ -66,3 +66,17 @@ func ExampleStore_Lock() {
 	fmt.Println("holding refresh:abc")
 	// Output: holding refresh:abc
 }
+
+// With the session cache, a Get of a recently read session makes no round
+// trip; Redis invalidates it on every instance when any of them changes
+// or deletes it.
+func ExampleWithCache() {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	defer rdb.Close()
+	store := redisstore.New(rdb, redisstore.WithPrefix("auth0kit-example-cache:"),
+		redisstore.WithCache(redisstore.CacheConfig{MaxEntries: 50_000, TTL: 5 * time.Minute}))
+	defer store.Close() // stops the invalidation connection
+	client, err := auth0kit.New(auth0kit.WithSessionStore(store))
+	_, _ = client, err
+	// or: redisstore.OpenURL(ctx, "redis://127.0.0.1:6379/0?cache=1&cache_max_entries=50000&cache_ttl=5m")
+}

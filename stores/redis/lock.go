@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 )
@@ -44,6 +45,13 @@ func (s *Store) Lock(ctx context.Context, key string, ttl time.Duration) (unlock
 			return nil, fail("lock", err)
 		}
 		if ok {
+			// core takes "refresh:<session id>" before it re-reads the
+			// session to see whether another instance refreshed it: that
+			// read must be Redis's, not an entry whose invalidation may
+			// still be on its way.
+			if id, found := strings.CutPrefix(key, "refresh:"); found {
+				s.evict(id)
+			}
 			return s.unlocker(ctx, k, token), nil
 		}
 		wait := delay/2 + rand.N(delay/2+1)

@@ -34,9 +34,11 @@ const maxConflictRetries = 5
 // [auth0kit.SessionLister], [auth0kit.RevocationList] and
 // [auth0kit.Locker]. It is safe for concurrent use.
 type Store struct {
-	c       redis.UniversalClient
-	prefix  string
-	oneNode bool // every key on one server: pipelines run in order
+	c        redis.UniversalClient
+	prefix   string
+	oneNode  bool         // every key on one server: pipelines run in order
+	cacheCfg *CacheConfig // set by WithCache
+	trk      *tracker     // the session cache, when WithCache applies
 }
 
 var (
@@ -65,15 +67,55 @@ func New(client redis.UniversalClient, opts ...Option) *Store {
 	for _, o := range opts {
 		o(s)
 	}
+	if rc, ok := client.(*redis.Client); ok && s.cacheCfg != nil {
+		s.trk = startTracker(rc, s.sessionKey(""), s.cacheCfg)
+	}
 	return s
+}
+
+// Close stops the invalidation connection of [WithCache], if any. It does
+// not close the store's client.
+func (s *Store) Close() error {
+	if s.trk == nil {
+		return nil
+	}
+	return s.trk.close()
+}
+
+// CacheStats reports on the session cache of [WithCache]; without it (or
+// with a client it does not apply to) the zero value.
+func (s *Store) CacheStats() CacheStats {
+	t := s.trk
+	if t == nil {
+		return CacheStats{}
+	}
+	return CacheStats{
+		Active: t.active.Load(), Entries: t.cache.len(),
+		Hits: t.cache.hits.Load(), Misses: t.cache.misses.Load(),
+		Invalidations: t.cache.invalidations.Load(), Flushes: t.cache.flushes.Load(),
+	}
+}
+
+// evict drops id from the session cache, if any.
+func (s *Store) evict(id string) {
+	if s.trk != nil {
+		s.trk.cache.evict(id)
+	}
 }
 
 // OpenURL connects to the Redis server at redisURL
 // (redis://[user:password@]host:port/db or rediss:// for TLS, as
 // redis.ParseURL reads it), checks it answers PING, and returns a store
-// using it. Close the connection with store.Client().Close().
+// using it. The URL's parameters cache=1, cache_max_entries=N and
+// cache_ttl=D turn on the session cache of [WithCache] (a WithCache
+// among opts wins over them). Close the store with store.Close() and
+// its connection with store.Client().Close().
 func OpenURL(ctx context.Context, redisURL string, opts ...Option) (*Store, error) {
-	o, err := redis.ParseURL(redisURL)
+	cache, stripped, err := cacheFromURL(redisURL)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: invalid Redis URL %s: %w", redact(redisURL), err)
+	}
+	o, err := redis.ParseURL(stripped)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: invalid Redis URL %s: %w", redact(redisURL), err)
 	}
@@ -81,6 +123,9 @@ func OpenURL(ctx context.Context, redisURL string, opts ...Option) (*Store, erro
 	if err := c.Ping(ctx).Err(); err != nil {
 		_ = c.Close()
 		return nil, auth0kit.StoreError(fmt.Errorf("redisstore: ping %s: %w", redact(redisURL), err))
+	}
+	if cache != nil {
+		opts = append([]Option{WithCache(*cache)}, opts...)
 	}
 	return New(c, opts...), nil
 }
@@ -125,6 +170,9 @@ func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fail("get", err)
 	}
+	if t := s.trk; t != nil && t.active.Load() {
+		return s.getCached(ctx, t, id)
+	}
 	b, err := s.c.Get(ctx, s.sessionKey(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
@@ -139,10 +187,56 @@ func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
 	return sess, nil
 }
 
+// getCached answers Get from the session cache, or reads Redis (the
+// value and its remaining life, in one round trip) and caches what it
+// read unless Redis reported id changed meanwhile.
+func (s *Store) getCached(ctx context.Context, t *tracker, id string) (*auth0kit.Session, error) {
+	if b := t.cache.get(id, time.Now()); b != nil {
+		t.cache.hits.Add(1)
+		sess, err := auth0kit.UnmarshalSession(b)
+		if err != nil {
+			return nil, nil
+		}
+		return sess, nil
+	}
+	t.cache.misses.Add(1)
+	fill := t.cache.begin(id)
+	var get *redis.StringCmd
+	var pttl *redis.DurationCmd
+	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		get = p.Get(ctx, s.sessionKey(id))
+		pttl = p.PTTL(ctx, s.sessionKey(id))
+		return nil
+	})
+	b, gerr := get.Bytes()
+	if err != nil && !errors.Is(err, redis.Nil) || gerr != nil && !errors.Is(gerr, redis.Nil) {
+		if fill != nil {
+			t.cache.finish(fill, nil, 0, time.Time{})
+		}
+		return nil, fail("get", errors.Join(err, gerr))
+	}
+	sess, derr := auth0kit.UnmarshalSession(b)
+	if fill != nil {
+		ttl := pttl.Val()
+		if ttl == -1 { // no expiry: the cache's own TTL bounds it
+			ttl = t.cache.ttl
+		}
+		if gerr != nil || derr != nil {
+			b = nil
+		}
+		t.cache.finish(fill, b, ttl, time.Now())
+	}
+	if gerr != nil || derr != nil {
+		return nil, nil
+	}
+	return sess, nil
+}
+
 // Set implements [auth0kit.SessionStore]: it stores sess under id, with a
 // time to live of expiresAt minus now (a past expiresAt deletes the
 // session), and files id in the index sets of the session's sid and sub.
 func (s *Store) Set(ctx context.Context, id string, sess *auth0kit.Session, expiresAt time.Time) error {
+	defer s.evict(id)
 	if err := ctx.Err(); err != nil {
 		return fail("set", err)
 	}
@@ -267,6 +361,7 @@ func (s *Store) indexKeys(sess *auth0kit.Session) []string {
 // Delete implements [auth0kit.SessionStore]: it removes the session stored
 // under id and its index entries. Unknown ids are not an error.
 func (s *Store) Delete(ctx context.Context, id string) error {
+	defer s.evict(id)
 	if err := ctx.Err(); err != nil {
 		return fail("delete", err)
 	}
@@ -378,6 +473,7 @@ func (s *Store) deleteMatching(ctx context.Context, ids []string, c auth0kit.Log
 	type removal struct{ key, member string }
 	var removals []removal
 	for _, cd := range cands {
+		s.evict(cd.id)
 		if n, _ := cd.call.cmd.Int(); n == 1 {
 			for _, k := range s.indexKeys(cd.sess) {
 				removals = append(removals, removal{k, cd.id})

@@ -80,6 +80,14 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) auth0kit.SessionStore { return newStore(t, c) })
 }
 
+// TestConformanceCached runs the store suite with the session cache on.
+func TestConformanceCached(t *testing.T) {
+	c := client(t)
+	storetest.Run(t, func(t *testing.T) auth0kit.SessionStore {
+		return cachedStore(t, c, newStore(t, c).Prefix())
+	})
+}
+
 // TestConformanceRing runs the suite through a redis.Ring (one shard): the
 // code path for clients whose keys may live on several servers (Cluster,
 // Ring), where a session and its index entries are written in two steps.

@@ -39,6 +39,14 @@
 // [Store.Cleanup] (or the janitor) deletes them. Times are the
 // application's clock ([WithClock]), not the database's.
 //
+// # Connection pool
+//
+// database/sql keeps only 2 idle connections by default, so under more
+// concurrent requests than that connections are opened and closed
+// continually. [Pool] (applied by [WithPool] or [Pool.Apply]) keeps as
+// many idle as it lets open; package sqlurl applies [DefaultPool] and the
+// URL's pool_* parameters.
+//
 // # Drivers
 //
 // MySQL: without interpolateParams=true in the DSN, go-sql-driver/mysql

@@ -68,3 +68,20 @@ func ExampleStore_Lock() {
 	fmt.Println("holding refresh:abc")
 	// Output: holding refresh:abc
 }
+
+// A pool that keeps every connection it opens: 32 connections, each
+// closed after an hour, or after 10 minutes unused.
+func ExamplePool() {
+	db, err := sql.Open("sqlite", filepath.Join(tempDir, "pool.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	p := sqlstore.Pool{MaxConns: 32, MaxConnLifetime: time.Hour, MaxConnIdleTime: 10 * time.Minute}
+	store, err := sqlstore.New(db, sqlstore.SQLite, sqlstore.WithPool(p)) // or p.Apply(db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(store.DB().Stats().MaxOpenConnections)
+	// Output: 32
+}

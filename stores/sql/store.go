@@ -25,6 +25,7 @@ type Store struct {
 	now     func() time.Time
 	log     *slog.Logger
 	q       queries
+	pool    *Pool // set by WithPool
 }
 
 var (
@@ -85,6 +86,9 @@ func New(db *sql.DB, dialect Dialect, opts ...Option) (*Store, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.q = buildQueries(dialect, s.table)
+	if s.pool != nil {
+		s.pool.Apply(db)
+	}
 	return s, nil
 }
 

@@ -7,6 +7,14 @@
 //	mysql://user:password@host:3306/db                      (github.com/go-sql-driver/mysql; MariaDB too)
 //	sqlite:///path/to/file.db                               (modernc.org/sqlite, pure Go)
 //
+// The connection pool is [sqlstore.DefaultPool] (max(16, 4×GOMAXPROCS)
+// connections, all kept idle, 30 min lifetime, 5 min idle time), tuned
+// by the URL parameters pool_max_conns, pool_max_idle_conns,
+// pool_max_conn_lifetime and pool_max_conn_idle_time, which the driver
+// never sees:
+//
+//	postgres://app@db/app?sslmode=disable&pool_max_conns=32&pool_max_conn_lifetime=1h
+//
 // Quickstart:
 //
 //	store, err := sqlurl.Open(ctx, os.Getenv("DATABASE_URL"))

@@ -43,38 +43,60 @@ func Open(ctx context.Context, databaseURL string, opts ...sqlstore.Option) (*sq
 }
 
 // OpenDB returns a handle for the database at databaseURL and its dialect,
-// without connecting (as [sql.Open]). MySQL connections get
-// interpolateParams=true unless the URL says otherwise (one round trip
-// per statement instead of three); SQLite files get a 5 s busy timeout,
-// the WAL journal, synchronous=NORMAL and immediate transactions unless
-// the URL sets _busy_timeout/_journal_mode/_synchronous/_txlock or the
+// without connecting (as [sql.Open]). The handle's connection pool is
+// [sqlstore.DefaultPool] with the URL's pool_max_conns,
+// pool_max_idle_conns, pool_max_conn_lifetime and pool_max_conn_idle_time
+// parameters applied (and removed from what the driver sees). MySQL
+// connections get interpolateParams=true unless the URL says otherwise
+// (one round trip per statement instead of three); SQLite files get a 5 s
+// busy timeout, the WAL journal, synchronous=NORMAL and immediate
+// transactions unless the URL sets _busy_timeout/_journal_mode/_synchronous/_txlock or the
 // matching _pragma.
 func OpenDB(databaseURL string) (*sql.DB, sqlstore.Dialect, error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlurl: invalid database URL: %w", stripURL(err))
 	}
+	pool, stripped, err := poolFromURL(u)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlurl: invalid database URL %s: %w", redact(databaseURL), err)
+	}
+	driverURL := databaseURL
+	if stripped != u {
+		driverURL = stripped.String()
+	}
+	db, dialect, err := openDB(stripped, driverURL, databaseURL)
+	if err != nil {
+		return nil, 0, err
+	}
+	pool.Apply(db)
+	return db, dialect, nil
+}
+
+// openDB opens u, the database URL without its pool parameters (as a
+// string: driverURL); raw is the URL as given, for error messages.
+func openDB(u *url.URL, driverURL, raw string) (*sql.DB, sqlstore.Dialect, error) {
 	switch strings.ToLower(u.Scheme) {
 	case "postgres", "postgresql":
-		cfg, err := pgx.ParseConfig(databaseURL)
+		cfg, err := pgx.ParseConfig(driverURL)
 		if err != nil {
-			return nil, 0, fmt.Errorf("sqlurl: invalid PostgreSQL URL %s: %w", redact(databaseURL), err)
+			return nil, 0, fmt.Errorf("sqlurl: invalid PostgreSQL URL %s: %w", redact(raw), err)
 		}
 		return stdlib.OpenDB(*cfg), sqlstore.Postgres, nil
 	case "mysql", "mariadb":
 		cfg, err := mysqlConfig(u)
 		if err != nil {
-			return nil, 0, fmt.Errorf("sqlurl: invalid MySQL URL %s: %w", redact(databaseURL), err)
+			return nil, 0, fmt.Errorf("sqlurl: invalid MySQL URL %s: %w", redact(raw), err)
 		}
 		conn, err := mysql.NewConnector(cfg)
 		if err != nil {
-			return nil, 0, fmt.Errorf("sqlurl: invalid MySQL URL %s: %w", redact(databaseURL), err)
+			return nil, 0, fmt.Errorf("sqlurl: invalid MySQL URL %s: %w", redact(raw), err)
 		}
 		return sql.OpenDB(conn), sqlstore.MySQL, nil
 	case "sqlite", "sqlite3":
 		dsn, err := sqliteDSN(u)
 		if err != nil {
-			return nil, 0, fmt.Errorf("sqlurl: invalid SQLite URL %s: %w", redact(databaseURL), err)
+			return nil, 0, fmt.Errorf("sqlurl: invalid SQLite URL %s: %w", redact(raw), err)
 		}
 		db, err := sql.Open("sqlite", dsn)
 		if err != nil {
@@ -82,7 +104,7 @@ func OpenDB(databaseURL string) (*sql.DB, sqlstore.Dialect, error) {
 		}
 		return db, sqlstore.SQLite, nil
 	case "":
-		return nil, 0, fmt.Errorf("sqlurl: database URL %s has no scheme (postgres://, mysql://, sqlite://)", redact(databaseURL))
+		return nil, 0, fmt.Errorf("sqlurl: database URL %s has no scheme (postgres://, mysql://, sqlite://)", redact(raw))
 	}
 	return nil, 0, fmt.Errorf("sqlurl: unsupported database URL scheme %q (postgres://, mysql://, sqlite://)", u.Scheme)
 }

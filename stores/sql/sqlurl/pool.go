@@ -1,0 +1,85 @@
+package sqlurl
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	sqlstore "github.com/auth0kit/auth0kit/stores/sql"
+)
+
+// The database URL's query parameters that set the connection pool. They
+// are removed before the URL reaches the driver (PostgreSQL would take
+// them for server settings).
+const (
+	// ParamMaxConns caps the open connections (an integer; 0: no cap).
+	ParamMaxConns = "pool_max_conns"
+	// ParamMaxIdleConns caps the idle connections (an integer; default:
+	// pool_max_conns).
+	ParamMaxIdleConns = "pool_max_idle_conns"
+	// ParamMaxConnLifetime is a connection's life (a Go duration such as
+	// 30m; 0: forever).
+	ParamMaxConnLifetime = "pool_max_conn_lifetime"
+	// ParamMaxConnIdleTime is how long an unused connection is kept (a
+	// Go duration such as 5m; 0: forever).
+	ParamMaxConnIdleTime = "pool_max_conn_idle_time"
+)
+
+// poolFromURL returns [sqlstore.DefaultPool] with the pool_* parameters
+// of u applied, and u without them.
+func poolFromURL(u *url.URL) (sqlstore.Pool, *url.URL, error) {
+	p := sqlstore.DefaultPool()
+	q := u.Query()
+	found := false
+	setInt := func(name string, dst *int) error {
+		if !q.Has(name) {
+			return nil
+		}
+		found = true
+		n, err := strconv.Atoi(q.Get(name))
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s=%q: want a whole number ≥ 0", name, q.Get(name))
+		}
+		*dst = n
+		q.Del(name)
+		return nil
+	}
+	setDuration := func(name string, dst *time.Duration) error {
+		if !q.Has(name) {
+			return nil
+		}
+		found = true
+		v := q.Get(name)
+		d, err := time.ParseDuration(v)
+		if v == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 {
+			return fmt.Errorf("%s=%q: want a duration ≥ 0 such as 30m", name, v)
+		}
+		*dst = d
+		q.Del(name)
+		return nil
+	}
+	idleSet := q.Has(ParamMaxIdleConns)
+	for _, err := range []error{
+		setInt(ParamMaxConns, &p.MaxConns),
+		setInt(ParamMaxIdleConns, &p.MaxIdleConns),
+		setDuration(ParamMaxConnLifetime, &p.MaxConnLifetime),
+		setDuration(ParamMaxConnIdleTime, &p.MaxConnIdleTime),
+	} {
+		if err != nil {
+			return p, nil, err
+		}
+	}
+	if !idleSet {
+		p.MaxIdleConns = p.MaxConns // idle = open unless told otherwise
+	}
+	if !found {
+		return p, u, nil
+	}
+	stripped := *u
+	stripped.RawQuery = q.Encode()
+	return p, &stripped, nil
+}
