@@ -55,16 +55,6 @@ func (c *Client) route(method, path string) func(context.Context, adapter.Exchan
 	return nil
 }
 
-// isRoute reports whether path is one of the SDK's routes.
-func (c *Client) isRoute(path string) bool {
-	if len(path) > 1 {
-		path = strings.TrimSuffix(path, "/")
-	}
-	r := c.s.routes
-	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile || path == r.BackchannelLogout ||
-		(path == r.AccessToken && c.s.accessTokenRoute)
-}
-
 func redirect(status int, location string) *adapter.Response {
 	return &adapter.Response{Status: status, Location: location}
 }
