@@ -79,6 +79,11 @@ type grant struct {
 type refreshToken struct {
 	grantID string
 	rotated bool // already exchanged: any further use is a replay
+	// issuing is set while the exchange that rotated it is still minting
+	// its successor: a second use then is refused without revoking the
+	// grant, so the exchange already under way still succeeds (as a
+	// provider that answers atomically would).
+	issuing bool
 }
 
 // accessToken is an issued access token, keyed by jti.

@@ -210,6 +210,10 @@ func (p *Provider) refreshGrant(client Client, form url.Values) (map[string]any,
 		p.mu.Unlock()
 		return nil, errInvalidGrant("refresh token has been revoked")
 	}
+	if rec.rotated && rec.issuing {
+		p.mu.Unlock()
+		return nil, errInvalidGrant("refresh token already used; its exchange is in progress")
+	}
 	if rec.rotated {
 		g.revoked = true
 		p.mu.Unlock()
@@ -243,8 +247,13 @@ func (p *Provider) refreshGrant(client Client, form url.Values) (map[string]any,
 		p.mu.Unlock()
 		return nil, e
 	}
-	rec.rotated = true
+	rec.rotated, rec.issuing = true, true
 	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		rec.issuing = false
+		p.mu.Unlock()
+	}()
 	return p.issueTokens(client, g, spec)
 }
 
