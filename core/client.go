@@ -1,6 +1,7 @@
 package auth0kit
 
 import (
+	"errors"
 	"net/http"
 	"os"
 )
@@ -40,12 +41,9 @@ func New(opts ...Option) (*Client, error) {
 		o(&cfg)
 	}
 	s, err := cfg.resolve()
-	if err != nil {
-		return nil, err
-	}
-	auth, err := cfg.resolveClientAuth()
-	if err != nil {
-		return nil, err
+	auth, authErr := cfg.resolveClientAuth()
+	if err = errors.Join(err, authErr); err != nil {
+		return nil, err // every bad field at once
 	}
 	keys, err := newPurposeKeys(cfg.Secrets)
 	if err != nil {

@@ -17,7 +17,10 @@ import (
 // returned [adapter.Response]; all route logic lives here so every framework
 // answers alike.
 func (c *Client) handle(ctx context.Context, ex adapter.Exchange) (res *adapter.Response, handled bool) {
-	path := ex.Path()
+	path, ok := c.routePath(ex.Path())
+	if !ok {
+		return nil, false
+	}
 	if len(path) > 1 {
 		path = strings.TrimSuffix(path, "/")
 	}
@@ -57,6 +60,10 @@ func (c *Client) route(method, path string) func(context.Context, adapter.Exchan
 
 // isRoute reports whether path is one of the SDK's routes.
 func (c *Client) isRoute(path string) bool {
+	path, ok := c.routePath(path)
+	if !ok {
+		return false
+	}
 	if len(path) > 1 {
 		path = strings.TrimSuffix(path, "/")
 	}
@@ -186,9 +193,9 @@ func (c *Client) handleProfile(ctx context.Context, ex adapter.Exchange) *adapte
 // page guards redirect to it. requestURI is the current path and query.
 func (c *Client) loginURL(requestURI string) string {
 	if requestURI == "" {
-		return c.s.routes.Login
+		return c.s.basePath + c.s.routes.Login
 	}
-	return c.s.routes.Login + "?returnTo=" + url.QueryEscape(requestURI)
+	return c.s.basePath + c.s.routes.Login + "?returnTo=" + url.QueryEscape(requestURI)
 }
 
 // unauthorizedJSON is the 401 body API guards answer with (nextjs-auth0's
