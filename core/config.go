@@ -103,7 +103,7 @@ func parseSameSite(s string) http.SameSite {
 type settings struct {
 	issuer           string // normalised issuer URL with trailing slash for a root path
 	baseURLs         []*url.URL
-	basePath         string // the path APP_BASE_URL carries, without trailing slash ("" for none)
+	basePath         string   // the path APP_BASE_URL carries, without trailing slash ("" for none)
 	staticBase       *url.URL // set when exactly one base URL is configured
 	sessionCookie    cookieTemplate
 	txnCookie        cookieTemplate
