@@ -106,7 +106,7 @@ func jsonError(status int, code, description string) *adapter.Response {
 func (c *Client) handleLogin(ctx context.Context, ex adapter.Exchange) *adapter.Response {
 	q, err := url.ParseQuery(ex.RawQuery())
 	if err != nil {
-		return errorResponse(&Error{Code: CodeAuthorizationError, Message: "the login query is malformed", Err: err})
+		return c.errorAnswer(ex, &Error{Code: CodeAuthorizationError, Message: "the login query is malformed", Err: err})
 	}
 	opts := LoginOptions{ReturnTo: q.Get("returnTo"), AuthorizationParams: map[string]string{}}
 	for k, v := range q {
@@ -118,7 +118,7 @@ func (c *Client) handleLogin(ctx context.Context, ex adapter.Exchange) *adapter.
 	loc, err := c.startLogin(ctx, ex, opts)
 	if err != nil {
 		c.s.logger.Warn("auth0kit: login failed", "error", err)
-		return errorResponse(err)
+		return c.errorAnswer(ex, err)
 	}
 	ex.SetHeader("Cache-Control", "no-store")
 	return redirect(http.StatusTemporaryRedirect, loc)
@@ -141,11 +141,11 @@ func (c *Client) handleCallback(ctx context.Context, ex adapter.Exchange) *adapt
 	}
 	if err != nil {
 		c.s.logger.Info("auth0kit: callback failed", "error", err)
-		return errorResponse(err)
+		return c.errorAnswer(ex, err)
 	}
 	base, berr := c.baseURL(ex)
 	if berr != nil {
-		return errorResponse(berr)
+		return c.errorAnswer(ex, berr)
 	}
 	if target == "" {
 		target = info.ReturnTo
@@ -168,7 +168,7 @@ func (c *Client) handleLogout(ctx context.Context, ex adapter.Exchange) *adapter
 	noStore(ex)
 	if err != nil {
 		c.s.logger.Warn("auth0kit: logout failed", "error", err)
-		return errorResponse(err)
+		return c.errorAnswer(ex, err)
 	}
 	return redirect(http.StatusTemporaryRedirect, loc)
 }
@@ -177,14 +177,14 @@ func (c *Client) handleProfile(ctx context.Context, ex adapter.Exchange) *adapte
 	s, err := c.getSession(ctx, ex)
 	noStore(ex)
 	if err != nil {
-		return errorResponse(err)
+		return c.errorAnswer(ex, err)
 	}
 	if s == nil {
 		return &adapter.Response{Status: http.StatusUnauthorized}
 	}
 	b, err := json.Marshal(&s.User)
 	if err != nil {
-		return errorResponse(err)
+		return c.errorAnswer(ex, err)
 	}
 	return &adapter.Response{Status: http.StatusOK, ContentType: "application/json", Body: b}
 }
