@@ -27,7 +27,7 @@ func testMissingTransactionExplained(t *testing.T, h Harness) {
 	const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 	cases := []struct {
 		name, url, accept, ctype string
-		contains             []string
+		contains                 []string
 	}{
 		{"html", probe, browserAccept, "text/html", []string{"<!doctype html>", "Likely causes", "cookies", "another tab",
 			"APP_BASE_URL", `href="/auth/login"`}},
