@@ -72,7 +72,10 @@ func New(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// Routes returns the resolved route paths (defaults filled in).
+// Routes returns the resolved route paths (defaults filled in). They are
+// relative to the base path an APP_BASE_URL with a path sets: with
+// https://example.com/app, Login is "/auth/login" and answers at
+// /app/auth/login.
 func (c *Client) Routes() Routes { return c.s.routes }
 
 // Issuer returns the normalised issuer URL derived from the domain.
