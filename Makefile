@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 PORT ?= 3000
 DEVOP_ADDR ?= 127.0.0.1:4000
 
-.PHONY: test prereqs bench lint demo devop fuzz conformance-table e2e loadtest
+.PHONY: test prereqs bench lint demo devop fuzz conformance-table e2e e2e-quickstarts loadtest
 
 ## test: all tests of every module, race detector on (installs the
 ## certified OP's npm packages when missing; stops early, with one line,
@@ -47,6 +47,13 @@ fuzz:
 ## development provider (needs Chromium: apt-get install -y chromium)
 e2e:
 	AUTH0KIT_E2E=1 $(GO) test -count=1 -timeout 15m -v -run '^TestBrowserLogin$$' ./conformance/e2e/...
+
+## e2e-quickstarts: build each README quickstart (net/http, Gin, Echo v4,
+## Echo v5, Fiber v2, Fiber v3) outside the workspace and log in and out
+## through it with headless Chromium against the development provider
+## (separate from e2e: six module builds take minutes on a cold cache)
+e2e-quickstarts:
+	AUTH0KIT_E2E=1 $(GO) test -count=1 -timeout 20m -v -run '^TestQuickstartLogins$$' ./conformance/e2e/...
 
 ## demo: the development provider and examples/$(FRAMEWORK), no Auth0 account needed
 ## (DEMO_SMOKE=1: start both, check the login page answers, exit)

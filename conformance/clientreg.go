@@ -32,6 +32,7 @@ type clientReg struct {
 	alg        string                    // RS256, PS256 or ES256
 	requirePAR bool                      // the client must use PAR
 	tls        *mtlsSetup                // mutual TLS (development provider only)
+	basePath   string                    // the app is mounted under this path ("/app"): APP_BASE_URL carries it
 }
 
 // secretless reports whether the client authenticates without a secret.

@@ -45,6 +45,9 @@ type Harness struct {
 	//	                 for C; 200 JSON {"token","expires_at"}, or
 	//	                 auth0kit.HTTPStatus(err) with {"error": err.Error()}
 	//
+	// and every route but / again under the prefix /app (/app/private,
+	// /app/api/me…), for an application mounted under a path.
+	//
 	// It must return once the server accepts connections.
 	Serve func(t *testing.T, ln net.Listener, client *auth0kit.Client)
 
@@ -85,7 +88,7 @@ func setupClient(t *testing.T, h Harness, reg clientReg, opOpts devop.Options, o
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, h: h, appURL: "http://" + ln.Addr().String(), clock: &clock{}}
+	e := &env{t: t, h: h, appURL: "http://" + ln.Addr().String() + reg.basePath, clock: &clock{}}
 	if h.certified != nil {
 		e.issuer = h.certified.issuer
 		if reg.tls != nil {

@@ -1,6 +1,7 @@
 package auth0kit
 
 import (
+	"errors"
 	"net/http"
 	"os"
 )
@@ -40,12 +41,9 @@ func New(opts ...Option) (*Client, error) {
 		o(&cfg)
 	}
 	s, err := cfg.resolve()
-	if err != nil {
-		return nil, err
-	}
-	auth, err := cfg.resolveClientAuth()
-	if err != nil {
-		return nil, err
+	auth, authErr := cfg.resolveClientAuth()
+	if err = errors.Join(err, authErr); err != nil {
+		return nil, err // every bad field at once
 	}
 	keys, err := newPurposeKeys(cfg.Secrets)
 	if err != nil {
@@ -74,7 +72,10 @@ func New(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// Routes returns the resolved route paths (defaults filled in).
+// Routes returns the resolved route paths (defaults filled in). They are
+// relative to the base path an APP_BASE_URL with a path sets: with
+// https://example.com/app, Login is "/auth/login" and answers at
+// /app/auth/login.
 func (c *Client) Routes() Routes { return c.s.routes }
 
 // Issuer returns the normalised issuer URL derived from the domain.

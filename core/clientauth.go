@@ -165,10 +165,21 @@ func (a *clientAuth) checkSupported(supported []string) error {
 // private_key_jwt, a client certificate tls_client_auth and a secret
 // client_secret_post. A configuration without any means is refused.
 func (c *Config) resolveClientAuth() (*clientAuth, error) {
-	const field = "TokenEndpointAuthMethod (AUTH0_TOKEN_ENDPOINT_AUTH_METHOD)"
+	var certErr error
 	if c.certErr != nil {
-		return nil, invalid("ClientCertificate (AUTH0_CLIENT_CERTIFICATE, AUTH0_CLIENT_CERTIFICATE_KEY)", c.certErr.Error())
+		certErr = invalid("ClientCertificate (AUTH0_CLIENT_CERTIFICATE, AUTH0_CLIENT_CERTIFICATE_KEY)", c.certErr.Error())
 	}
+	a, err := c.clientAuthMethod()
+	if err = errors.Join(certErr, err); err != nil {
+		return nil, err // both at once
+	}
+	return a, nil
+}
+
+// clientAuthMethod is [Config.resolveClientAuth] without the client
+// certificate's parse error.
+func (c *Config) clientAuthMethod() (*clientAuth, error) {
+	const field = "TokenEndpointAuthMethod (AUTH0_TOKEN_ENDPOINT_AUTH_METHOD)"
 	a := &clientAuth{method: c.TokenEndpointAuthMethod, clientID: c.ClientID, secret: c.ClientSecret, cert: c.ClientCertificate}
 	if a.method == "" {
 		switch {

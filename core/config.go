@@ -1,6 +1,7 @@
 package auth0kit
 
 import (
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -102,6 +103,7 @@ func parseSameSite(s string) http.SameSite {
 type settings struct {
 	issuer           string // normalised issuer URL with trailing slash for a root path
 	baseURLs         []*url.URL
+	basePath         string   // the path APP_BASE_URL carries, without trailing slash ("" for none)
 	staticBase       *url.URL // set when exactly one base URL is configured
 	sessionCookie    cookieTemplate
 	txnCookie        cookieTemplate
@@ -142,44 +144,55 @@ func invalid(field, reason string) error {
 	return &InvalidConfigurationError{Field: field, Reason: reason}
 }
 
-// resolve validates c and derives the settings.
+// resolve validates c and derives the settings. It reports every bad
+// field at once: the error joins one [*InvalidConfigurationError] per
+// problem (errors.As finds the first; errors.Is matches
+// [ErrInvalidConfiguration]).
 func (c *Config) resolve() (*settings, error) {
 	s := &settings{}
+	var errs []error
+	bad := func(err error) { errs = append(errs, err) }
 	if c.Domain == "" {
-		return nil, invalid("Domain (AUTH0_DOMAIN)", "is required")
+		bad(invalid("Domain (AUTH0_DOMAIN)", "is required"))
+	} else if iss, err := normalizeIssuer(c.Domain); err != nil {
+		bad(err)
+	} else {
+		s.issuer = iss
 	}
-	iss, err := normalizeIssuer(c.Domain)
-	if err != nil {
-		return nil, err
-	}
-	s.issuer = iss
 	if c.ClientID == "" {
-		return nil, invalid("ClientID (AUTH0_CLIENT_ID)", "is required")
+		bad(invalid("ClientID (AUTH0_CLIENT_ID)", "is required"))
 	}
 	if len(c.Secrets) == 0 {
-		return nil, invalid("Secret (AUTH0_SECRET)", "is required")
+		bad(invalid("Secret (AUTH0_SECRET)", "is required"))
 	}
 	for i, sec := range c.Secrets {
 		if len(sec) < minSecretLength {
-			return nil, invalid("Secret (AUTH0_SECRET)", "secret "+strconv.Itoa(i)+" is shorter than 32 bytes; generate one with `openssl rand -hex 32`")
+			bad(invalid("Secret (AUTH0_SECRET)", "secret "+strconv.Itoa(i)+" is shorter than 32 bytes; generate one with `openssl rand -hex 32`"))
 		}
 	}
 	if !hasScope(c.AuthorizationParams["scope"], "openid") {
-		return nil, invalid("AuthorizationParams.scope (AUTH0_SCOPE)", "must include the openid scope")
+		bad(invalid("AuthorizationParams.scope (AUTH0_SCOPE)", "must include the openid scope"))
 	}
 	for _, raw := range c.AppBaseURLs {
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, invalid("AppBaseURL (APP_BASE_URL)", "not an absolute http(s) URL: "+strconv.Quote(raw))
+			bad(invalid("AppBaseURL (APP_BASE_URL)", "not an absolute http(s) URL: "+strconv.Quote(raw)))
+			continue
 		}
 		if u.RawQuery != "" || u.Fragment != "" {
-			return nil, invalid("AppBaseURL (APP_BASE_URL)", "must not carry a query or fragment: "+strconv.Quote(raw))
+			bad(invalid("AppBaseURL (APP_BASE_URL)", "must not carry a query or fragment: "+strconv.Quote(raw)))
+			continue
 		}
 		u.Path = strings.TrimSuffix(u.Path, "/")
+		u.RawPath = ""
 		s.baseURLs = append(s.baseURLs, u)
 	}
 	if len(s.baseURLs) == 1 {
 		s.staticBase = s.baseURLs[0]
+	}
+	var pathErr error
+	if s.basePath, pathErr = basePathOf(s.baseURLs); pathErr != nil {
+		bad(pathErr)
 	}
 	allHTTPS := len(s.baseURLs) > 0
 	for _, u := range s.baseURLs {
@@ -192,27 +205,27 @@ func (c *Config) resolve() (*settings, error) {
 		sameSite = http.SameSiteLaxMode
 	}
 	if sameSite < 0 || sameSite > http.SameSiteNoneMode {
-		return nil, invalid("Session.Cookie.SameSite (AUTH0_COOKIE_SAME_SITE)", "must be lax, strict or none")
+		bad(invalid("Session.Cookie.SameSite (AUTH0_COOKIE_SAME_SITE)", "must be lax, strict or none"))
 	}
 	secure, err := deriveSecure("Session.Cookie.Secure (AUTH0_COOKIE_SECURE)", ck.Secure, allHTTPS, len(s.baseURLs) == 0)
 	if err != nil {
-		return nil, err
+		bad(err)
 	}
 	if sameSite == http.SameSiteNoneMode && !secure {
-		return nil, invalid("Session.Cookie.SameSite (AUTH0_COOKIE_SAME_SITE)", "SameSite=None requires secure cookies")
+		bad(invalid("Session.Cookie.SameSite (AUTH0_COOKIE_SAME_SITE)", "SameSite=None requires secure cookies"))
 	}
 	s.sessionCookie = cookieTemplate{
-		name: orDefault(ck.Name, "__session"), domain: ck.Domain, path: orDefault(ck.Path, "/"),
+		name: orDefault(ck.Name, "__session"), domain: ck.Domain, path: orDefault(ck.Path, orDefault(s.basePath, "/")),
 		secure: secure, sameSite: sameSite, transient: ck.Transient,
 	}
 	if strings.ContainsAny(s.sessionCookie.name, " ;=,\t\r\n") {
-		return nil, invalid("Session.Cookie.Name (AUTH0_COOKIE_NAME)", "is not a valid cookie name")
+		bad(invalid("Session.Cookie.Name (AUTH0_COOKIE_NAME)", "is not a valid cookie name"))
 	}
 
 	tc := c.TransactionCookie
 	tsecure, err := deriveSecure("TransactionCookie.Secure", tc.Secure, allHTTPS, len(s.baseURLs) == 0)
 	if err != nil {
-		return nil, err
+		bad(err)
 	}
 	if tc.Secure == nil && ck.Secure != nil && !allHTTPS {
 		tsecure = secure
@@ -222,7 +235,7 @@ func (c *Config) resolve() (*settings, error) {
 		tSameSite = http.SameSiteLaxMode
 	}
 	s.txnCookie = cookieTemplate{
-		name: orDefault(tc.Prefix, "__txn_"), domain: orDefault(tc.Domain, ck.Domain), path: orDefault(tc.Path, "/"),
+		name: orDefault(tc.Prefix, "__txn_"), domain: orDefault(tc.Domain, ck.Domain), path: orDefault(tc.Path, orDefault(s.basePath, "/")),
 		secure: tsecure, sameSite: tSameSite,
 	}
 	s.txnMaxAge = durOr(tc.MaxAge, time.Hour)
@@ -241,7 +254,7 @@ func (c *Config) resolve() (*settings, error) {
 	switch c.LogoutStrategy {
 	case "", LogoutAuto, LogoutOIDC, LogoutV2:
 	default:
-		return nil, invalid("LogoutStrategy (AUTH0_LOGOUT_STRATEGY)", "must be auto, oidc or v2")
+		bad(invalid("LogoutStrategy (AUTH0_LOGOUT_STRATEGY)", "must be auto, oidc or v2"))
 	}
 	s.idTokenHint = c.IncludeIDTokenHint == nil || *c.IncludeIDTokenHint
 	claims := c.IDTokenClaims
@@ -262,15 +275,19 @@ func (c *Config) resolve() (*settings, error) {
 	}
 	for _, p := range []string{s.routes.Login, s.routes.Logout, s.routes.Callback, s.routes.Profile, s.routes.AccessToken, s.routes.BackchannelLogout} {
 		if !strings.HasPrefix(p, "/") {
-			return nil, invalid("Routes", "paths must start with /: "+strconv.Quote(p))
+			bad(invalid("Routes", "paths must start with /: "+strconv.Quote(p)))
 		}
 	}
 	if !strings.HasPrefix(c.SignInReturnToPath, "/") || strings.HasPrefix(c.SignInReturnToPath, "//") {
-		return nil, invalid("SignInReturnToPath", "must be a path starting with a single /")
+		bad(invalid("SignInReturnToPath", "must be a path starting with a single /"))
+	} else if s.basePath != "" && !underBasePath(c.SignInReturnToPath, s.basePath) {
+		// c is the client's own copy: the default landing page moves
+		// under the base path once, here.
+		c.SignInReturnToPath = s.basePath + c.SignInReturnToPath
 	}
 	for aud, sc := range c.AudienceScopes {
 		if !hasScope(sc, "openid") {
-			return nil, invalid("AudienceScopes["+strconv.Quote(aud)+"]", "must include the openid scope")
+			bad(invalid("AudienceScopes["+strconv.Quote(aud)+"]", "must include the openid scope"))
 		}
 	}
 	s.refreshLeeway = durOr(c.TokenRefreshLeeway, time.Minute)
@@ -291,7 +308,7 @@ func (c *Config) resolve() (*settings, error) {
 		s.idTokenAlg = "RS256"
 	}
 	if !slices.Contains(asymmetricAlgs, jose.SignatureAlgorithm(s.idTokenAlg)) {
-		return nil, invalid("IDTokenSigningAlg (AUTH0_ID_TOKEN_SIGNING_ALG)", "must be an asymmetric JWS algorithm such as RS256, PS256, ES256 or EdDSA")
+		bad(invalid("IDTokenSigningAlg (AUTH0_ID_TOKEN_SIGNING_ALG)", "must be an asymmetric JWS algorithm such as RS256, PS256, ES256 or EdDSA"))
 	}
 	s.logger = c.Logger
 	if s.logger == nil {
@@ -304,6 +321,9 @@ func (c *Config) resolve() (*settings, error) {
 	s.httpClient = c.HTTPClient
 	if s.httpClient == nil {
 		s.httpClient = &http.Client{}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return s, nil
 }

@@ -17,7 +17,7 @@ func (rs *requestState) RequirePage(ctx context.Context, requestURI string) *ada
 	}
 	sdkHeaders(rs.ex)
 	if err != nil {
-		return errorResponse(err)
+		return rs.c.errorAnswer(rs.ex, err)
 	}
 	rs.ex.SetHeader("Cache-Control", "no-store")
 	return redirect(http.StatusFound, rs.c.loginURL(requestURI))

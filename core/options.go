@@ -223,7 +223,10 @@ func WithSecret(secrets ...string) Option {
 
 // WithAppBaseURL sets the application's public URL (APP_BASE_URL). With more
 // than one, the base URL is inferred from the request and must match one of
-// them.
+// them. A URL with a path (https://example.com/app) mounts the SDK under
+// it: routes at /app/auth/*, cookies on Path=/app (unless set), the
+// redirect_uri, returnTo values and guard redirects under /app. Several
+// URLs must then share the same path.
 func WithAppBaseURL(urls ...string) Option {
 	return func(c *Config) { c.AppBaseURLs = append([]string(nil), urls...) }
 }

@@ -16,7 +16,8 @@ const maxReturnToLength = 2048
 // "//host"), control characters, non-http schemes such as "javascript:", or
 // more than 2048 bytes — returns ok=false, and the caller falls back to the
 // default path. It never returns a value a browser could resolve to another
-// origin.
+// origin. When base has a path ("https://example.com/app"), a path outside
+// it is joined under it ("/x" becomes "/app/x"; "/app/x" stays).
 func SafeReturnTo(raw string, base *url.URL) (path string, ok bool) {
 	if raw == "" || len(raw) > maxReturnToLength || base == nil {
 		return "", false
@@ -59,6 +60,9 @@ func SafeReturnTo(raw string, base *url.URL) (path string, ok bool) {
 	}
 	if u.Fragment != "" {
 		p += "#" + u.EscapedFragment()
+	}
+	if bp := strings.TrimSuffix(base.EscapedPath(), "/"); bp != "" && !underBasePath(p, bp) {
+		p = bp + p // an app mounted under a path: "/x" is "/app/x"
 	}
 	if len(p) > maxReturnToLength { // escaping can grow it
 		return "", false

@@ -17,7 +17,10 @@ import (
 // returned [adapter.Response]; all route logic lives here so every framework
 // answers alike.
 func (c *Client) handle(ctx context.Context, ex adapter.Exchange) (res *adapter.Response, handled bool) {
-	path := ex.Path()
+	path, ok := c.routePath(ex.Path())
+	if !ok {
+		return nil, false
+	}
 	if len(path) > 1 {
 		path = strings.TrimSuffix(path, "/")
 	}
@@ -55,6 +58,20 @@ func (c *Client) route(method, path string) func(context.Context, adapter.Exchan
 	return nil
 }
 
+// isRoute reports whether path is one of the SDK's routes.
+func (c *Client) isRoute(path string) bool {
+	path, ok := c.routePath(path)
+	if !ok {
+		return false
+	}
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/")
+	}
+	r := c.s.routes
+	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile || path == r.BackchannelLogout ||
+		(path == r.AccessToken && c.s.accessTokenRoute)
+}
+
 func redirect(status int, location string) *adapter.Response {
 	return &adapter.Response{Status: status, Location: location}
 }
@@ -89,7 +106,7 @@ func jsonError(status int, code, description string) *adapter.Response {
 func (c *Client) handleLogin(ctx context.Context, ex adapter.Exchange) *adapter.Response {
 	q, err := url.ParseQuery(ex.RawQuery())
 	if err != nil {
-		return errorResponse(&Error{Code: CodeAuthorizationError, Message: "the login query is malformed", Err: err})
+		return c.errorAnswer(ex, &Error{Code: CodeAuthorizationError, Message: "the login query is malformed", Err: err})
 	}
 	opts := LoginOptions{ReturnTo: q.Get("returnTo"), AuthorizationParams: map[string]string{}}
 	for k, v := range q {
@@ -101,7 +118,7 @@ func (c *Client) handleLogin(ctx context.Context, ex adapter.Exchange) *adapter.
 	loc, err := c.startLogin(ctx, ex, opts)
 	if err != nil {
 		c.s.logger.Warn("auth0kit: login failed", "error", err)
-		return errorResponse(err)
+		return c.errorAnswer(ex, err)
 	}
 	ex.SetHeader("Cache-Control", "no-store")
 	return redirect(http.StatusTemporaryRedirect, loc)
@@ -124,11 +141,11 @@ func (c *Client) handleCallback(ctx context.Context, ex adapter.Exchange) *adapt
 	}
 	if err != nil {
 		c.s.logger.Info("auth0kit: callback failed", "error", err)
-		return errorResponse(err)
+		return c.errorAnswer(ex, err)
 	}
 	base, berr := c.baseURL(ex)
 	if berr != nil {
-		return errorResponse(berr)
+		return c.errorAnswer(ex, berr)
 	}
 	if target == "" {
 		target = info.ReturnTo
@@ -151,7 +168,7 @@ func (c *Client) handleLogout(ctx context.Context, ex adapter.Exchange) *adapter
 	noStore(ex)
 	if err != nil {
 		c.s.logger.Warn("auth0kit: logout failed", "error", err)
-		return errorResponse(err)
+		return c.errorAnswer(ex, err)
 	}
 	return redirect(http.StatusTemporaryRedirect, loc)
 }
@@ -160,14 +177,14 @@ func (c *Client) handleProfile(ctx context.Context, ex adapter.Exchange) *adapte
 	s, err := c.getSession(ctx, ex)
 	noStore(ex)
 	if err != nil {
-		return errorResponse(err)
+		return c.errorAnswer(ex, err)
 	}
 	if s == nil {
 		return &adapter.Response{Status: http.StatusUnauthorized}
 	}
 	b, err := json.Marshal(&s.User)
 	if err != nil {
-		return errorResponse(err)
+		return c.errorAnswer(ex, err)
 	}
 	return &adapter.Response{Status: http.StatusOK, ContentType: "application/json", Body: b}
 }
@@ -176,9 +193,9 @@ func (c *Client) handleProfile(ctx context.Context, ex adapter.Exchange) *adapte
 // page guards redirect to it. requestURI is the current path and query.
 func (c *Client) loginURL(requestURI string) string {
 	if requestURI == "" {
-		return c.s.routes.Login
+		return c.s.basePath + c.s.routes.Login
 	}
-	return c.s.routes.Login + "?returnTo=" + url.QueryEscape(requestURI)
+	return c.s.basePath + c.s.routes.Login + "?returnTo=" + url.QueryEscape(requestURI)
 }
 
 // unauthorizedJSON is the 401 body API guards answer with (nextjs-auth0's

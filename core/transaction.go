@@ -125,6 +125,7 @@ func (c *Client) loadTransaction(ex adapter.Exchange, state string) (*transactio
 	}
 	raw, ok := cookieValue(ex, c.txnCookieName(state))
 	if !ok {
+		bad.Err = errNoTransaction // the error page explains the likely causes
 		return nil, bad
 	}
 	if i := strings.IndexByte(raw, ':'); i >= 0 {

@@ -14,6 +14,16 @@ import (
 // conformanceApp is the app [conformance.Harness] describes, as routes
 // every kit mounts in its framework's idiom.
 func conformanceApp(client *auth0kit.Client) []route {
+	routes := appRoutes(client)
+	for _, r := range routes[1:] { // the app mounted under a path (Harness doc)
+		r.path = "/app" + r.path
+		routes = append(routes, r)
+	}
+	return routes
+}
+
+// appRoutes are the conformance app's routes at the root.
+func appRoutes(client *auth0kit.Client) []route {
 	return []route{
 		{"/", open, func(q req) error {
 			if u := q.User(); u != nil {

@@ -6,7 +6,14 @@
 // login: the app's "Log in" link, the provider's login form, the protected
 // page, the protected JSON API and the logout.
 //
-// The test is skipped unless AUTH0KIT_E2E=1 is set, so that `go test work`
+// TestQuickstartLogins does the same through each README quickstart
+// (net/http, Gin, Echo v4, Echo v5, Fiber v2, Fiber v3): each is built as
+// written in a module outside the repository (conformance/quickstart
+// extracts it; only its ":3000" listen address moves to a free port),
+// started against one development provider, and logged in and out.
+// `make e2e-quickstarts` runs it.
+//
+// The tests are skipped unless AUTH0KIT_E2E=1 is set, so that `go test work`
 // stays fast and needs no browser; `make e2e` sets it. With AUTH0KIT_E2E=1
 // the test needs Chromium at /usr/bin/chromium (Debian/Ubuntu:
 // `apt-get install -y chromium`), or the browser binary named by
