@@ -35,6 +35,7 @@ type Routes struct {
 	Profile           string // default /auth/profile
 	AccessToken       string // default /auth/access-token
 	BackchannelLogout string // default /auth/backchannel-logout
+	ConnectAccount    string // default /auth/connect (mounted by WithConnectAccountEndpoint)
 }
 
 // CookieOptions are the attributes of the session cookie. HttpOnly is always
@@ -139,9 +140,11 @@ type Config struct {
 	MaxAccessTokens int
 	// EnableAccessTokenEndpoint mounts /auth/access-token (default true).
 	EnableAccessTokenEndpoint *bool
-	Routes                    Routes
-	Session                   SessionOptions
-	TransactionCookie         TransactionCookieOptions
+	// EnableConnectAccountEndpoint mounts /auth/connect (default false).
+	EnableConnectAccountEndpoint bool
+	Routes                       Routes
+	Session                      SessionOptions
+	TransactionCookie            TransactionCookieOptions
 	// ParallelTransactions writes one __txn_{state} cookie per login
 	// (default true); false uses a single __txn_ cookie.
 	ParallelTransactions *bool
@@ -278,6 +281,12 @@ func WithMaxAccessTokens(n int) Option { return func(c *Config) { c.MaxAccessTok
 // mounted).
 func WithAccessTokenEndpoint(on bool) Option {
 	return func(c *Config) { c.EnableAccessTokenEndpoint = &on }
+}
+
+// WithConnectAccountEndpoint mounts the Connected Accounts route,
+// /auth/connect (Routes.ConnectAccount); default not mounted.
+func WithConnectAccountEndpoint(on bool) Option {
+	return func(c *Config) { c.EnableConnectAccountEndpoint = on }
 }
 
 // WithRoutes overrides route paths; empty fields keep their defaults.

@@ -51,6 +51,10 @@ func (c *Client) route(method, path string) func(context.Context, adapter.Exchan
 		if c.s.accessTokenRoute {
 			return c.handleAccessToken
 		}
+	case r.ConnectAccount:
+		if c.s.connectRoute {
+			return c.handleConnect
+		}
 	}
 	return nil
 }
@@ -62,7 +66,7 @@ func (c *Client) isRoute(path string) bool {
 	}
 	r := c.s.routes
 	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile || path == r.BackchannelLogout ||
-		(path == r.AccessToken && c.s.accessTokenRoute)
+		(path == r.AccessToken && c.s.accessTokenRoute) || (path == r.ConnectAccount && c.s.connectRoute)
 }
 
 func redirect(status int, location string) *adapter.Response {
@@ -119,7 +123,7 @@ func (c *Client) handleLogin(ctx context.Context, ex adapter.Exchange) *adapter.
 
 func (c *Client) handleCallback(ctx context.Context, ex adapter.Exchange) *adapter.Response {
 	s, info, err := c.completeLogin(ctx, ex)
-	if err == nil {
+	if err == nil && info.ResponseType != responseTypeConnectCode {
 		s, err = c.finishLogin(ctx, ex, s)
 	}
 	target := ""
