@@ -337,3 +337,18 @@ func connectErrorResponse(err error) *adapter.Response {
 	}
 	return errorResponse(err)
 }
+
+// connectStatus is the HTTP status of a Connected Accounts error: 400 for
+// bad input or a refused consent, the My Account API's 4xx as it came, 502
+// when the API failed or could not be reached.
+func connectStatus(e *Error) int {
+	var mae *MyAccountError
+	var oe *OAuthError
+	switch {
+	case e.Code == CodeInvalidConnectRequest, errors.As(e.Err, &oe), e.Err == nil:
+		return http.StatusBadRequest
+	case errors.As(e.Err, &mae) && mae.Status/100 == 4:
+		return mae.Status
+	}
+	return http.StatusBadGateway
+}
