@@ -119,6 +119,8 @@ type settings struct {
 	mfaTokenTTL      time.Duration
 	accessTokenRoute bool
 	connectRoute     bool
+	myAccountProxy   bool
+	myOrgProxy       bool
 	maxAccessTokens  int
 	httpTimeout      time.Duration
 	clockTolerance   time.Duration
@@ -283,6 +285,7 @@ func (c *Config) resolve() (*settings, error) {
 	s.mfaTokenTTL = durOr(c.MFATokenTTL, 300*time.Second)
 	s.accessTokenRoute = c.EnableAccessTokenEndpoint == nil || *c.EnableAccessTokenEndpoint
 	s.connectRoute = c.EnableConnectAccountEndpoint
+	s.myAccountProxy, s.myOrgProxy = c.MyAccountProxy, c.MyOrgProxy
 	s.maxAccessTokens = c.MaxAccessTokens
 	if s.maxAccessTokens <= 0 {
 		s.maxAccessTokens = DefaultMaxAccessTokens

@@ -75,7 +75,7 @@ func (c *Client) callMyAccount(ctx context.Context, tok *AccessToken, method, pa
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	res, err := c.resourceDo(req, tok)
+	res, err := c.resourceDo(c.hc, req, tok)
 	if err != nil {
 		return err
 	}
@@ -105,10 +105,11 @@ func (c *Client) callMyAccount(ctx context.Context, tok *AccessToken, method, pa
 	return nil
 }
 
-// resourceDo sends req to a resource server with tok. Bearer today; the
-// DPoP fetcher (proof per attempt, use_dpop_nonce retry) replaces this
-// body.
-func (c *Client) resourceDo(req *http.Request, tok *AccessToken) (*http.Response, error) {
+// resourceDo sends req to a resource server with tok through hc. Bearer
+// today; the DPoP fetcher (proof per attempt, use_dpop_nonce retry with
+// req.GetBody) replaces this body. Used by the My Account calls and the
+// API proxies.
+func (c *Client) resourceDo(hc *http.Client, req *http.Request, tok *AccessToken) (*http.Response, error) {
 	req.Header.Set("Authorization", "Bearer "+tok.Token)
-	return c.hc.Do(req)
+	return hc.Do(req)
 }

@@ -142,9 +142,13 @@ type Config struct {
 	EnableAccessTokenEndpoint *bool
 	// EnableConnectAccountEndpoint mounts /auth/connect (default false).
 	EnableConnectAccountEndpoint bool
-	Routes                       Routes
-	Session                      SessionOptions
-	TransactionCookie            TransactionCookieOptions
+	// MyAccountProxy mounts /me/* → <issuer>me/v1/* (default false).
+	MyAccountProxy bool
+	// MyOrgProxy mounts /my-org/* → <issuer>my-org/* (default false).
+	MyOrgProxy        bool
+	Routes            Routes
+	Session           SessionOptions
+	TransactionCookie TransactionCookieOptions
 	// ParallelTransactions writes one __txn_{state} cookie per login
 	// (default true); false uses a single __txn_ cookie.
 	ParallelTransactions *bool
@@ -282,6 +286,15 @@ func WithMaxAccessTokens(n int) Option { return func(c *Config) { c.MaxAccessTok
 func WithAccessTokenEndpoint(on bool) Option {
 	return func(c *Config) { c.EnableAccessTokenEndpoint = &on }
 }
+
+// WithMyAccountProxy mounts /me/*, the browser's proxy to Auth0's My
+// Account API (<issuer>me/v1/*): the session's token for audience
+// <issuer>me/ is added server-side. Default off.
+func WithMyAccountProxy(on bool) Option { return func(c *Config) { c.MyAccountProxy = on } }
+
+// WithMyOrgProxy mounts /my-org/*, the browser's proxy to Auth0's My
+// Organization API (<issuer>my-org/*). Default off.
+func WithMyOrgProxy(on bool) Option { return func(c *Config) { c.MyOrgProxy = on } }
 
 // WithConnectAccountEndpoint mounts the Connected Accounts route,
 // /auth/connect (Routes.ConnectAccount); default not mounted.

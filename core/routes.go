@@ -32,6 +32,11 @@ func (c *Client) handle(ctx context.Context, ex adapter.Exchange) (res *adapter.
 // route returns the handler of an SDK route, or nil.
 func (c *Client) route(method, path string) func(context.Context, adapter.Exchange) *adapter.Response {
 	r := c.s.routes
+	if c.s.myAccountProxy || c.s.myOrgProxy {
+		if _, _, ok, _ := c.proxyTarget(path); ok {
+			return c.handleProxy
+		}
+	}
 	if method == http.MethodPost && path == r.BackchannelLogout {
 		return c.handleBackchannelLogout
 	}
