@@ -3,6 +3,7 @@ package adapter
 import (
 	"io"
 	"net/http"
+	"sync"
 )
 
 // Exchange is one HTTP request and its response as the core sees them. An
@@ -87,18 +88,28 @@ func (r *Response) Write(w http.ResponseWriter) error {
 	return nil
 }
 
-// copyFlushing copies a streamed body, flushing after each read so a
-// slow upstream's bytes reach the client as they come.
+// copyBufs are copyFlushing's buffers.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// copyFlushing copies a streamed body. A body of unknown length (no
+// Content-Length: a stream) is flushed after each read so a slow
+// upstream's bytes reach the client as they come, as
+// httputil.ReverseProxy does.
 func copyFlushing(w http.ResponseWriter, src io.Reader) error {
+	flush := w.Header().Get("Content-Length") == ""
 	rc := http.NewResponseController(w)
-	buf := make([]byte, 32<<10)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return werr
 			}
-			_ = rc.Flush()
+			if flush {
+				_ = rc.Flush()
+			}
 		}
 		if err == io.EOF {
 			return nil
