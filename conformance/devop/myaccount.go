@@ -180,6 +180,14 @@ func (p *Provider) resource(audience, scope string, h func(http.ResponseWriter, 
 		}
 		auth := r.Header.Values("Authorization")
 		scheme, token, _ := strings.Cut(strings.Join(auth, ""), " ")
+		if _, claims, err := p.verifyJWT(token); err == nil && claims["cnf"] != nil {
+			// A DPoP-bound token (RFC 9449 §7.1) is never accepted as
+			// Bearer; DPoP proofs are not verified here yet, so such a
+			// token is refused until they are.
+			w.Header().Set("WWW-Authenticate", `DPoP realm="devop", error="invalid_token"`)
+			problem(w, http.StatusUnauthorized, "Unauthorized", "a DPoP-bound access token needs the DPoP scheme and a proof")
+			return
+		}
 		if len(auth) != 1 || scheme != "Bearer" || token == "" || strings.ContainsAny(token, " ,") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="devop"`)
 			problem(w, http.StatusUnauthorized, "Unauthorized", "a single Authorization: Bearer header is required")
