@@ -135,7 +135,12 @@ func (c *Client) handleProxy(ctx context.Context, ex adapter.Exchange) *adapter.
 		switch ex.Method() {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
-			if be, ok := ex.(adapter.BodyExchange); ok && ex.Header("Content-Length") != "0" {
+			be, ok := ex.(adapter.BodyExchange)
+			if !ok && ex.Header("Content-Length") != "" && ex.Header("Content-Length") != "0" {
+				// Never forward a request without the body it announced.
+				return jsonError(http.StatusNotImplemented, "not_implemented", "This adapter cannot forward request bodies.")
+			}
+			if ok && ex.Header("Content-Length") != "0" {
 				if body = be.RequestBody(); body == http.NoBody {
 					body = nil
 				}
