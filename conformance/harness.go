@@ -44,6 +44,10 @@ type Harness struct {
 	//	                 behind the API guard: Client.GetAccessTokenForConnection
 	//	                 for C; 200 JSON {"token","expires_at"}, or
 	//	                 auth0kit.HTTPStatus(err) with {"error": err.Error()}
+	//	GET /api/connected-accounts[?disconnect=C]
+	//	                 behind the API guard: Client.DisconnectAccount(C)
+	//	                 when asked, then Client.ConnectedAccounts; 200 JSON
+	//	                 {"accounts":[…]}, or HTTPStatus(err) with {"error"}
 	//
 	// and every route but / again under the prefix /app (/app/private,
 	// /app/api/me…), for an application mounted under a path.

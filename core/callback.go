@@ -21,6 +21,11 @@ type CallbackInfo struct {
 	// AuthorizationDetails are the Rich Authorization Requests details the
 	// provider granted (RFC 9396), from the token response; nil when none.
 	AuthorizationDetails json.RawMessage
+	// ResponseType is "connect_code" for the callback of a Connected
+	// Accounts flow ([Client.ConnectAccount]), "code" for a login.
+	ResponseType string
+	// ConnectedAccount is the account a Connected Accounts flow linked.
+	ConnectedAccount *ConnectedAccount
 }
 
 // callbackParams are the authorization response parameters.
@@ -82,7 +87,12 @@ func (c *Client) completeLogin(ctx context.Context, ex adapter.Exchange) (*Sessi
 		return nil, info, err
 	}
 	c.deleteTransaction(ex, params.state)
-	info.ReturnTo, info.AppState = t.ReturnTo, t.AppState
+	info.ReturnTo, info.AppState, info.ResponseType = t.ReturnTo, t.AppState, t.ResponseType
+	if t.ResponseType == responseTypeConnectCode {
+		s, acct, err := c.completeConnect(ctx, ex, t, params)
+		info.ConnectedAccount = acct
+		return s, info, err
+	}
 
 	p, err := c.discover(ctx)
 	if err != nil {

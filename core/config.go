@@ -120,6 +120,9 @@ type settings struct {
 	refreshMemo      time.Duration
 	mfaTokenTTL      time.Duration
 	accessTokenRoute bool
+	connectRoute     bool
+	myAccountProxy   bool
+	myOrgProxy       bool
 	maxAccessTokens  int
 	httpTimeout      time.Duration
 	clockTolerance   time.Duration
@@ -272,8 +275,9 @@ func (c *Config) resolve() (*settings, error) {
 		Profile:           orDefault(c.Routes.Profile, "/auth/profile"),
 		AccessToken:       orDefault(c.Routes.AccessToken, "/auth/access-token"),
 		BackchannelLogout: orDefault(c.Routes.BackchannelLogout, "/auth/backchannel-logout"),
+		ConnectAccount:    orDefault(c.Routes.ConnectAccount, "/auth/connect"),
 	}
-	for _, p := range []string{s.routes.Login, s.routes.Logout, s.routes.Callback, s.routes.Profile, s.routes.AccessToken, s.routes.BackchannelLogout} {
+	for _, p := range []string{s.routes.Login, s.routes.Logout, s.routes.Callback, s.routes.Profile, s.routes.AccessToken, s.routes.BackchannelLogout, s.routes.ConnectAccount} {
 		if !strings.HasPrefix(p, "/") {
 			bad(invalid("Routes", "paths must start with /: "+strconv.Quote(p)))
 		}
@@ -297,6 +301,8 @@ func (c *Config) resolve() (*settings, error) {
 	s.refreshMemo = durOr(c.RefreshMemo, 30*time.Second)
 	s.mfaTokenTTL = durOr(c.MFATokenTTL, 300*time.Second)
 	s.accessTokenRoute = c.EnableAccessTokenEndpoint == nil || *c.EnableAccessTokenEndpoint
+	s.connectRoute = c.EnableConnectAccountEndpoint
+	s.myAccountProxy, s.myOrgProxy = c.MyAccountProxy, c.MyOrgProxy
 	s.maxAccessTokens = c.MaxAccessTokens
 	if s.maxAccessTokens <= 0 {
 		s.maxAccessTokens = DefaultMaxAccessTokens

@@ -185,6 +185,8 @@ func HTTPStatus(err error) int {
 			return http.StatusBadRequest
 		case CodeAuthorizationCodeGrantRequestError, CodePushedAuthorizationRequestError:
 			return http.StatusBadGateway
+		case CodeInvalidConnectRequest, CodeFailedToInitiate, CodeFailedToComplete, CodeFailedToList, CodeFailedToDisconnect:
+			return connectStatus(e)
 		}
 	}
 	return http.StatusInternalServerError

@@ -35,6 +35,7 @@ type Routes struct {
 	Profile           string // default /auth/profile
 	AccessToken       string // default /auth/access-token
 	BackchannelLogout string // default /auth/backchannel-logout
+	ConnectAccount    string // default /auth/connect (mounted by WithConnectAccountEndpoint)
 }
 
 // CookieOptions are the attributes of the session cookie. HttpOnly is always
@@ -139,9 +140,15 @@ type Config struct {
 	MaxAccessTokens int
 	// EnableAccessTokenEndpoint mounts /auth/access-token (default true).
 	EnableAccessTokenEndpoint *bool
-	Routes                    Routes
-	Session                   SessionOptions
-	TransactionCookie         TransactionCookieOptions
+	// EnableConnectAccountEndpoint mounts /auth/connect (default false).
+	EnableConnectAccountEndpoint bool
+	// MyAccountProxy mounts /me/* → <issuer>me/v1/* (default false).
+	MyAccountProxy bool
+	// MyOrgProxy mounts /my-org/* → <issuer>my-org/* (default false).
+	MyOrgProxy        bool
+	Routes            Routes
+	Session           SessionOptions
+	TransactionCookie TransactionCookieOptions
 	// ParallelTransactions writes one __txn_{state} cookie per login
 	// (default true); false uses a single __txn_ cookie.
 	ParallelTransactions *bool
@@ -281,6 +288,21 @@ func WithMaxAccessTokens(n int) Option { return func(c *Config) { c.MaxAccessTok
 // mounted).
 func WithAccessTokenEndpoint(on bool) Option {
 	return func(c *Config) { c.EnableAccessTokenEndpoint = &on }
+}
+
+// WithMyAccountProxy mounts /me/*, the browser's proxy to Auth0's My
+// Account API (<issuer>me/v1/*): the session's token for audience
+// <issuer>me/ is added server-side. Default off.
+func WithMyAccountProxy(on bool) Option { return func(c *Config) { c.MyAccountProxy = on } }
+
+// WithMyOrgProxy mounts /my-org/*, the browser's proxy to Auth0's My
+// Organization API (<issuer>my-org/*). Default off.
+func WithMyOrgProxy(on bool) Option { return func(c *Config) { c.MyOrgProxy = on } }
+
+// WithConnectAccountEndpoint mounts the Connected Accounts route,
+// /auth/connect (Routes.ConnectAccount); default not mounted.
+func WithConnectAccountEndpoint(on bool) Option {
+	return func(c *Config) { c.EnableConnectAccountEndpoint = on }
 }
 
 // WithRoutes overrides route paths; empty fields keep their defaults.

@@ -35,6 +35,11 @@ func (c *Client) handle(ctx context.Context, ex adapter.Exchange) (res *adapter.
 // route returns the handler of an SDK route, or nil.
 func (c *Client) route(method, path string) func(context.Context, adapter.Exchange) *adapter.Response {
 	r := c.s.routes
+	if c.s.myAccountProxy || c.s.myOrgProxy {
+		if _, _, ok, _ := c.proxyTarget(path); ok {
+			return c.handleProxy
+		}
+	}
 	if method == http.MethodPost && path == r.BackchannelLogout {
 		return c.handleBackchannelLogout
 	}
@@ -54,6 +59,10 @@ func (c *Client) route(method, path string) func(context.Context, adapter.Exchan
 		if c.s.accessTokenRoute {
 			return c.handleAccessToken
 		}
+	case r.ConnectAccount:
+		if c.s.connectRoute {
+			return c.handleConnect
+		}
 	}
 	return nil
 }
@@ -69,7 +78,7 @@ func (c *Client) isRoute(path string) bool {
 	}
 	r := c.s.routes
 	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile || path == r.BackchannelLogout ||
-		(path == r.AccessToken && c.s.accessTokenRoute)
+		(path == r.AccessToken && c.s.accessTokenRoute) || (path == r.ConnectAccount && c.s.connectRoute)
 }
 
 func redirect(status int, location string) *adapter.Response {
@@ -126,7 +135,7 @@ func (c *Client) handleLogin(ctx context.Context, ex adapter.Exchange) *adapter.
 
 func (c *Client) handleCallback(ctx context.Context, ex adapter.Exchange) *adapter.Response {
 	s, info, err := c.completeLogin(ctx, ex)
-	if err == nil {
+	if err == nil && info.ResponseType != responseTypeConnectCode {
 		s, err = c.finishLogin(ctx, ex, s)
 	}
 	target := ""

@@ -28,6 +28,9 @@ type transaction struct {
 	// Organization is the organization asked for; the ID token must
 	// match it.
 	Organization string `json:"organization,omitempty"`
+	// AuthSession is the My Account API's auth_session of a Connected
+	// Accounts transaction (responseType connect_code).
+	AuthSession string `json:"authSession,omitempty"`
 }
 
 // maxTxnCookieBytes is the total size of transaction cookies above which

@@ -8,7 +8,10 @@
 package auth0fasthttp
 
 import (
+	"bytes"
+	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/valyala/fasthttp"
@@ -96,8 +99,37 @@ func Write(ctx *fasthttp.RequestCtx, res *adapter.Response) {
 	} else {
 		h.SetNoDefaultContentType(true)
 	}
+	size := -1
+	for k, vs := range res.Header {
+		if http.CanonicalHeaderKey(k) == "Content-Length" {
+			if n, err := strconv.Atoi(vs[0]); err == nil && n >= 0 {
+				size = n
+			}
+			continue
+		}
+		for i, v := range vs {
+			if i == 0 {
+				h.Set(k, v)
+			} else {
+				h.Add(k, v)
+			}
+		}
+	}
 	ctx.SetStatusCode(res.Status)
+	if res.Stream != nil {
+		ctx.SetBodyStream(res.Stream, size) // fasthttp closes it once sent
+		return
+	}
 	if len(res.Body) > 0 {
 		ctx.SetBody(res.Body)
 	}
+}
+
+// RequestBody is the request body ([adapter.BodyExchange]): streamed when
+// the server was started with StreamRequestBody, else the buffered body.
+func (e *Exchange) RequestBody() io.Reader {
+	if s := e.ctx.RequestBodyStream(); s != nil {
+		return s
+	}
+	return bytes.NewReader(e.ctx.Request.Body())
 }

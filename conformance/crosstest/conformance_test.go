@@ -62,6 +62,18 @@ func appRoutes(client *auth0kit.Client) []route {
 			}
 			return q.JSON(http.StatusOK, map[string]any{"token": at.Token, "expires_at": at.ExpiresAt.Unix()})
 		}},
+		{"/api/connected-accounts", apiGuard, func(q req) error {
+			if conn := strings.Clone(q.Query("disconnect")); conn != "" {
+				if err := client.DisconnectAccount(q.Context(), conn); err != nil {
+					return q.JSON(auth0kit.HTTPStatus(err), map[string]string{"error": err.Error()})
+				}
+			}
+			accounts, err := client.ConnectedAccounts(q.Context())
+			if err != nil {
+				return q.JSON(auth0kit.HTTPStatus(err), map[string]string{"error": err.Error()})
+			}
+			return q.JSON(http.StatusOK, map[string]any{"accounts": accounts})
+		}},
 	}
 }
 

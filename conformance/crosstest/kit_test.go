@@ -168,7 +168,7 @@ func serveFast(t testing.TB, ln net.Listener, h fasthttp.RequestHandler) {
 	// fasthttp's worker pool cleaner sleeps this long between rounds and
 	// notices a stopped server only then (10 s by default): keep it short
 	// so that no goroutine outlives the test for long.
-	srv := &fasthttp.Server{Handler: h, ReadBufferSize: fastReadBuffer, MaxIdleWorkerDuration: 50 * time.Millisecond,
+	srv := &fasthttp.Server{Handler: h, ReadBufferSize: fastReadBuffer, MaxIdleWorkerDuration: 50 * time.Millisecond, StreamRequestBody: true,
 		Logger: log.New(io.Discard, "", 0)} // connections closed at shutdown are not worth a line
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(conformance.ClosingListener(ln)) }()

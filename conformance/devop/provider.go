@@ -203,26 +203,29 @@ type Provider struct {
 	tlsCert      *x509.Certificate // StartTLS's server certificate; guarded by mu
 	authMethods  []string          // published token_endpoint_auth_methods_supported, nil: default
 
-	mu            sync.Mutex
-	keys          []*signingKey // last one signs
-	foreignKey    *signingKey   // lazily created, never published
-	tamper        func(*IDToken)
-	pending       map[string]*authRequest  // by req_id
-	sessions      map[string]*session      // by cookie value
-	codes         map[string]*authCode     // by code
-	grants        map[string]*grant        // by grant id
-	refreshTokens map[string]*refreshToken // by token
-	accessTokens  map[string]*accessToken  // by jti
-	users         map[string]*user         // by normalized email
-	tokenRequests map[string]int           // by grant_type
-	revoked       []string
-	injected      []injectedError           // FailNextToken, in call order
-	tokenDelay    time.Duration             // DelayToken
-	cibaRequests  map[string]*cibaRequest   // by auth_req_id
-	mfaTxs        map[string]*mfaTx         // by mfa_token
-	mfaUsers      map[string]*mfaUser       // by normalized email
-	pushed        map[string]*pushedRequest // by request_uri
-	assertionJTIs map[string]time.Time      // client_id + jti of used client assertions, until exp
+	mu             sync.Mutex
+	keys           []*signingKey // last one signs
+	foreignKey     *signingKey   // lazily created, never published
+	tamper         func(*IDToken)
+	pending        map[string]*authRequest  // by req_id
+	sessions       map[string]*session      // by cookie value
+	codes          map[string]*authCode     // by code
+	grants         map[string]*grant        // by grant id
+	refreshTokens  map[string]*refreshToken // by token
+	accessTokens   map[string]*accessToken  // by jti
+	users          map[string]*user         // by normalized email
+	tokenRequests  map[string]int           // by grant_type
+	revoked        []string
+	injected       []injectedError                // FailNextToken, in call order
+	tokenDelay     time.Duration                  // DelayToken
+	cibaRequests   map[string]*cibaRequest        // by auth_req_id
+	mfaTxs         map[string]*mfaTx              // by mfa_token
+	mfaUsers       map[string]*mfaUser            // by normalized email
+	pushed         map[string]*pushedRequest      // by request_uri
+	assertionJTIs  map[string]time.Time           // client_id + jti of used client assertions, until exp
+	connected      map[string][]*connectedAccount // My Account API: by normalized email
+	connectTickets map[string]*connectTicket      // by auth_session
+	resourceLog    []ResourceRequest              // what the My Account / My Organization APIs received
 }
 
 // New returns a Provider configured by opts, with a fresh RSA signing key.
@@ -341,6 +344,9 @@ func New(opts Options) (*Provider, error) {
 	}
 	p.apiAudiences = slices.DeleteFunc(dedupe(slices.Concat(orDefault(opts.APIAudiences, defaultAPIAudiences), opts.MFAAudiences)),
 		func(a string) bool { return a == issuer+"userinfo" })
+	p.apiAudiences = append(p.apiAudiences, issuer+"me/", issuer+"my-org/")
+	p.connected = map[string][]*connectedAccount{}
+	p.connectTickets = map[string]*connectTicket{}
 	if p.cibaInterval <= 0 {
 		p.cibaInterval = DefaultCIBAInterval
 	}
@@ -392,6 +398,7 @@ func (p *Provider) routes() *http.ServeMux {
 	mux.HandleFunc("DELETE "+b+"/mfa/authenticators/{id}", p.handleMFADeleteAuthenticator)
 	mux.HandleFunc("POST "+b+"/mfa/associate", p.handleMFAAssociate)
 	mux.HandleFunc("POST "+b+"/mfa/challenge", p.handleMFAChallenge)
+	p.myAccountRoutes(mux, b)
 	return mux
 }
 

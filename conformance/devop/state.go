@@ -94,6 +94,9 @@ type accessToken struct {
 	scope   []string
 	expires time.Time
 	revoked bool
+	// audience is the aud claim (the issuer's userinfo URL when the
+	// grant named none).
+	audience string
 }
 
 // randomString returns n random bytes, base64url-encoded.

@@ -228,7 +228,7 @@ func (p *Provider) refreshGrant(client Client, form url.Values) (map[string]any,
 		scope = dedupe(strings.Fields(form.Get("scope")))
 		allowed := g.scope
 		if p.isAPIAudience(audience) {
-			allowed = slices.Concat(g.scope, p.apiScopes)
+			allowed = slices.Concat(g.scope, p.apiScopes, p.resourceScopes(audience))
 		}
 		for _, s := range scope {
 			if !slices.Contains(allowed, s) {
@@ -335,7 +335,7 @@ func (p *Provider) issueTokens(client Client, g *grant, spec issueSpec) (map[str
 	if g.revoked { // revoked concurrently (e.g. code replay): issue nothing
 		return nil, errInvalidGrant("grant has been revoked")
 	}
-	p.accessTokens[jti] = &accessToken{raw: at, grantID: g.id, email: g.email, scope: spec.scope, expires: now.Add(ttl)}
+	p.accessTokens[jti] = &accessToken{raw: at, grantID: g.id, email: g.email, scope: spec.scope, expires: now.Add(ttl), audience: audience}
 	if spec.refresh {
 		rt := randomString(32)
 		p.refreshTokens[rt] = &refreshToken{grantID: g.id}

@@ -1,6 +1,10 @@
 package adapter
 
-import "net/http"
+import (
+	"io"
+	"net/http"
+	"sync"
+)
 
 // Exchange is one HTTP request and its response as the core sees them. An
 // adapter implements it over its framework's request context (the role of
@@ -45,6 +49,18 @@ type Response struct {
 	Location    string
 	ContentType string
 	Body        []byte
+	// Header, when set, are further response headers (a proxied answer's).
+	Header http.Header
+	// Stream, when set, is the body instead of Body: copied to the client
+	// as it arrives, then closed (a proxied answer's body).
+	Stream io.ReadCloser
+}
+
+// BodyExchange is implemented by exchanges that can stream the request
+// body (the API proxy routes need it).
+type BodyExchange interface {
+	// RequestBody is the request body, read once.
+	RequestBody() io.Reader
 }
 
 // Write sends the response through w: Location and Content-Type headers,
@@ -56,10 +72,50 @@ func (r *Response) Write(w http.ResponseWriter) error {
 	if r.ContentType != "" {
 		w.Header().Set("Content-Type", r.ContentType)
 	}
+	for k, v := range r.Header {
+		w.Header()[k] = v
+	}
+	if r.Stream != nil {
+		defer r.Stream.Close()
+		w.WriteHeader(r.Status)
+		return copyFlushing(w, r.Stream)
+	}
 	w.WriteHeader(r.Status)
 	if len(r.Body) > 0 {
 		_, err := w.Write(r.Body)
 		return err
 	}
 	return nil
+}
+
+// copyBufs are copyFlushing's buffers.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// copyFlushing copies a streamed body. A body of unknown length (no
+// Content-Length: a stream) is flushed after each read so a slow
+// upstream's bytes reach the client as they come, as
+// httputil.ReverseProxy does.
+func copyFlushing(w http.ResponseWriter, src io.Reader) error {
+	flush := w.Header().Get("Content-Length") == ""
+	rc := http.NewResponseController(w)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			if flush {
+				_ = rc.Flush()
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package adapter
 
 import (
+	"io"
 	"net/http"
 )
 
@@ -59,3 +60,6 @@ func (e *HTTPExchange) SetCookie(c *http.Cookie) { http.SetCookie(e.W, c) }
 
 // SetHeader implements [Exchange].
 func (e *HTTPExchange) SetHeader(name, value string) { e.W.Header().Set(name, value) }
+
+// RequestBody is the request body ([BodyExchange]).
+func (e *HTTPExchange) RequestBody() io.Reader { return e.R.Body }
