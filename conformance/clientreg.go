@@ -32,6 +32,8 @@ type clientReg struct {
 	alg        string                    // RS256, PS256 or ES256
 	requirePAR bool                      // the client must use PAR
 	tls        *mtlsSetup                // mutual TLS (development provider only)
+	dpop       bool                      // dpop_bound_access_tokens: every token request needs a proof
+	dpopNonce  bool                      // the certified provider demands a DPoP nonce (client_name dpop-nonce)
 }
 
 // secretless reports whether the client authenticates without a secret.
@@ -43,6 +45,7 @@ func (r clientReg) secretless() bool {
 func (r clientReg) devopClient(c devop.Client) devop.Client {
 	c.TokenEndpointAuthMethod = string(r.method)
 	c.RequirePushedAuthorizationRequests = r.requirePAR
+	c.DPoPBoundAccessTokens = r.dpop
 	if r.secretless() {
 		c.Secret = ""
 	}
@@ -68,6 +71,12 @@ func (r clientReg) registration(t *testing.T, meta map[string]any) {
 	}
 	if r.requirePAR {
 		meta["require_pushed_authorization_requests"] = true
+	}
+	if r.dpop {
+		meta["dpop_bound_access_tokens"] = true
+	}
+	if r.dpopNonce {
+		meta["client_name"] = "dpop-nonce"
 	}
 	if r.tls != nil {
 		meta["tls_client_certificate_bound_access_tokens"] = true
