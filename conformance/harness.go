@@ -44,6 +44,12 @@ type Harness struct {
 	//	                 behind the API guard: Client.GetAccessTokenForConnection
 	//	                 for C; 200 JSON {"token","expires_at"}, or
 	//	                 auth0kit.HTTPStatus(err) with {"error": err.Error()}
+	//	GET /api/call?base=B&url=U[&dpop=true|false][&audience=A]
+	//	                 behind the API guard: GET U through Client.Fetcher
+	//	                 bound to B (DPoP overridden when dpop is given);
+	//	                 200 JSON {"status","body"} with the API's answer, or
+	//	                 502 {"error","code"}, code the DPoPError's Code or
+	//	                 "foreign_origin" (ErrForeignOrigin)
 	//
 	// It must return once the server accepts connections.
 	Serve func(t *testing.T, ln net.Listener, client *auth0kit.Client)
