@@ -134,7 +134,7 @@ func dpopTestClient(t testing.TB, dpopOn bool, tokenType string, opts ...Option)
 // verifyProof checks a proof with go-jose and returns its claims.
 func verifyProof(t *testing.T, proof string) dpopClaims {
 	t.Helper()
-	jws, err := jose.ParseSigned(proof, []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(proof, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,8 +316,8 @@ func TestDPoPNonceCacheBounded(t *testing.T) {
 func TestHTUAndOrigin(t *testing.T) {
 	for in, want := range map[string][2]string{
 		"https://API.example.com:443/a/b?x=1#f": {"https://API.example.com:443/a/b", "https://api.example.com"},
-		"http://127.0.0.1:8080/":                 {"http://127.0.0.1:8080/", "http://127.0.0.1:8080"},
-		"http://[::1]:80/p":                      {"http://[::1]:80/p", "http://[::1]"},
+		"http://127.0.0.1:8080/":                {"http://127.0.0.1:8080/", "http://127.0.0.1:8080"},
+		"http://[::1]:80/p":                     {"http://[::1]:80/p", "http://[::1]"},
 	} {
 		u, _ := url.Parse(in)
 		if got := [2]string{htu(u), origin(u)}; got != want {

@@ -80,7 +80,7 @@ func (v *DPoPVerifier) Verify(proof, method, target, accessToken string) (string
 	if proof == "" {
 		return bad("a DPoP proof is required")
 	}
-	jws, err := jose.ParseSigned(proof, dpopAlgs)
+	jws, err := jose.ParseSignedCompact(proof, dpopAlgs)
 	if err != nil || len(jws.Signatures) != 1 {
 		return bad("the proof is not a compact JWS with an accepted algorithm (ES256, RS256, PS256)")
 	}
