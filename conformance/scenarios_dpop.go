@@ -22,6 +22,22 @@ func init() {
 	register("dpop/bearer-fetcher", testDPoPBearerFetcher)
 	register("dpop/bound-token-never-bearer", testDPoPBoundNeverBearer)
 	register("dpop/fetcher-refuses-other-origin", testDPoPForeignOrigin)
+	register("dpop/par", testDPoPPAR)
+}
+
+// testDPoPPAR: with PAR required, dpop_jkt travels in the pushed request
+// and the code exchange still binds the tokens to the key.
+func testDPoPPAR(t *testing.T, h Harness) {
+	k := newDPoPKey(t)
+	e := setupClient(t, h, clientReg{dpop: true, requirePAR: true}, devop.Options{},
+		append(k.options(), auth0kit.WithPushedAuthorizationRequests(true))...)
+	e.expectStatus(e.login("returnTo=/private"), http.StatusOK)
+	if _, body := e.accessToken(""); !strings.EqualFold(body.TokenType, "DPoP") {
+		t.Fatalf("token_type %q after a PAR login", body.TokenType)
+	}
+	if scheme, jkt := e.callOK(e.startResourceServer(false)); scheme != "DPoP" || jkt != k.jkt {
+		t.Fatalf("resource server saw %s with key %q", scheme, jkt)
+	}
 }
 
 // dpopKey is a fresh DPoP key pair as the env takes it, and its RFC 7638
