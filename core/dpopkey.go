@@ -34,7 +34,8 @@ type DPoPOptions struct {
 	ClockSkew time.Duration
 	// ClockTolerance is the allowed difference between our clock and the
 	// servers' (AUTH0_DPOP_CLOCK_TOLERANCE, seconds; default 30, at most
-	// 300).
+	// 300). It is validated for nextjs-auth0 parity; the app itself checks
+	// no DPoP timestamps (ID token times use WithClockTolerance).
 	ClockTolerance time.Duration
 	// RetryDelay is the wait before the one retry that answers a
 	// use_dpop_nonce error (AUTH0_RETRY_DELAY, milliseconds; default 100).
