@@ -369,3 +369,19 @@ func benchGet(b *testing.B, hc *http.Client, target string) {
 		resp.Body.Close()
 	}
 }
+
+// FuzzDPoPChallenge: arbitrary provider and resource server answers never
+// panic the nonce detection.
+func FuzzDPoPChallenge(f *testing.F) {
+	f.Add(`DPoP error="use_dpop_nonce"`, `{"error":"use_dpop_nonce"}`, "n")
+	f.Add("dp", "", "")
+	f.Fuzz(func(t *testing.T, www, body, nonce string) {
+		h := http.Header{}
+		h.Set("WWW-Authenticate", www)
+		h.Set("DPoP-Nonce", nonce)
+		_ = isNonceChallenge(401, h)
+		_ = isTokenNonceError(400, h, []byte(body))
+		d := &dpopState{nonces: newNonceCache(2)}
+		d.learn(&url.URL{Scheme: "https", Host: "a"}, h)
+	})
+}
