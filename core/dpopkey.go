@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"strconv"
@@ -137,8 +138,14 @@ func newDPoPKey(private, public any, alg string) (*dpopKey, error) {
 	if err != nil {
 		return nil, &DPoPError{Code: CodeDPoPJKTCalculationFailed, Err: err}
 	}
+	// The public jwk goes in as a pre-marshalled header (what EmbedJWK
+	// would add, without re-encoding the key on every proof).
+	pubJSON, err := pubJWK.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: sigAlg, Key: jwk.Key},
-		(&jose.SignerOptions{EmbedJWK: true}).WithType("dpop+jwt"))
+		(&jose.SignerOptions{}).WithType("dpop+jwt").WithHeader("jwk", json.RawMessage(pubJSON)))
 	if err != nil {
 		return nil, err
 	}
