@@ -33,6 +33,8 @@ type clientReg struct {
 	requirePAR bool                      // the client must use PAR
 	tls        *mtlsSetup                // mutual TLS (development provider only)
 	basePath   string                    // the app is mounted under this path ("/app"): APP_BASE_URL carries it
+	dpop       bool                      // dpop_bound_access_tokens: every token request needs a proof
+	dpopNonce  bool                      // the certified provider demands a DPoP nonce (client_name dpop-nonce)
 }
 
 // secretless reports whether the client authenticates without a secret.
@@ -44,6 +46,7 @@ func (r clientReg) secretless() bool {
 func (r clientReg) devopClient(c devop.Client) devop.Client {
 	c.TokenEndpointAuthMethod = string(r.method)
 	c.RequirePushedAuthorizationRequests = r.requirePAR
+	c.DPoPBoundAccessTokens = r.dpop
 	if r.secretless() {
 		c.Secret = ""
 	}
@@ -69,6 +72,12 @@ func (r clientReg) registration(t *testing.T, meta map[string]any) {
 	}
 	if r.requirePAR {
 		meta["require_pushed_authorization_requests"] = true
+	}
+	if r.dpop {
+		meta["dpop_bound_access_tokens"] = true
+	}
+	if r.dpopNonce {
+		meta["client_name"] = "dpop-nonce"
 	}
 	if r.tls != nil {
 		meta["tls_client_certificate_bound_access_tokens"] = true

@@ -48,6 +48,12 @@ type Harness struct {
 	//	                 behind the API guard: Client.DisconnectAccount(C)
 	//	                 when asked, then Client.ConnectedAccounts; 200 JSON
 	//	                 {"accounts":[…]}, or HTTPStatus(err) with {"error"}
+	//	GET /api/call?base=B&url=U[&dpop=true|false][&audience=A]
+	//	                 behind the API guard: GET U through Client.Fetcher
+	//	                 bound to B (DPoP overridden when dpop is given);
+	//	                 200 JSON {"status","body"} with the API's answer, or
+	//	                 502 {"error","code"}, code the DPoPError's Code or
+	//	                 "foreign_origin" (ErrForeignOrigin)
 	//
 	// and every route but / again under the prefix /app (/app/private,
 	// /app/api/me…), for an application mounted under a path.

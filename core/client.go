@@ -14,6 +14,7 @@ type Client struct {
 	cfg       Config
 	s         *settings
 	auth      *clientAuth   // client authentication of every outgoing call
+	dpop      *dpopState    // DPoP key, nonces and retry settings; nil without a key
 	parSlots  chan struct{} // bounds pushed authorization requests in flight
 	keys      purposeKeys
 	hc        *http.Client
@@ -45,11 +46,15 @@ func New(opts ...Option) (*Client, error) {
 	if err = errors.Join(err, authErr); err != nil {
 		return nil, err // every bad field at once
 	}
+	dpop, err := cfg.resolveDPoP()
+	if err != nil {
+		return nil, err
+	}
 	keys, err := newPurposeKeys(cfg.Secrets)
 	if err != nil {
 		return nil, invalid("Secret (AUTH0_SECRET)", err.Error())
 	}
-	c := &Client{cfg: cfg, s: s, auth: auth, parSlots: make(chan struct{}, maxPARInFlight), keys: keys,
+	c := &Client{cfg: cfg, s: s, auth: auth, dpop: dpop, parSlots: make(chan struct{}, maxPARInFlight), keys: keys,
 		store: cfg.SessionStore, rolls: newRollCache(), revocations: cfg.RevocationList, jwks: &keySets{}}
 	c.replays, _ = cfg.SessionStore.(ReplayCache)
 	if c.replays == nil {

@@ -84,6 +84,7 @@ func defaultConfig(getenv func(string) string) Config {
 		c.LogoutStrategy = LogoutStrategy(s)
 	}
 	clientAuthFromEnv(&c, getenv)
+	dpopFromEnv(&c, getenv)
 	return c
 }
 

@@ -8,4 +8,4 @@ require (
 	golang.org/x/sync v0.24.0
 )
 
-require golang.org/x/oauth2 v0.37.0 // indirect
+require golang.org/x/oauth2 v0.37.0

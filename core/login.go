@@ -151,21 +151,23 @@ func (c *Client) startLogin(ctx context.Context, ex adapter.Exchange, opts Login
 	if err := c.saveTransaction(ex, t); err != nil {
 		return "", err
 	}
-	return authorizeURL(p.meta.AuthorizationEndpoint, params, c.cfg.ClientID, redirectURI, t), nil
+	return authorizeURL(p.meta.AuthorizationEndpoint, params, c.cfg.ClientID, redirectURI, t, c.dpopJKT()), nil
 }
 
 // authorizeURL builds the query in nextjs-auth0's order: the merged
 // parameters (sorted, for stable URLs), then the protocol parameters.
-func authorizeURL(endpoint string, params map[string]string, clientID, redirectURI string, t *transaction) string {
+func authorizeURL(endpoint string, params map[string]string, clientID, redirectURI string, t *transaction, jkt string) string {
 	sep := "?"
 	if strings.Contains(endpoint, "?") {
 		sep = "&"
 	}
-	return endpoint + sep + authorizeQuery(params, clientID, redirectURI, t)
+	return endpoint + sep + authorizeQuery(params, clientID, redirectURI, t, jkt)
 }
 
-// authorizeQuery is the query of an authorization request.
-func authorizeQuery(params map[string]string, clientID, redirectURI string, t *transaction) string {
+// authorizeQuery is the query of an authorization request; jkt, when set,
+// is the DPoP key's thumbprint (dpop_jkt, RFC 9449 §10), last as in
+// nextjs-auth0.
+func authorizeQuery(params map[string]string, clientID, redirectURI string, t *transaction, jkt string) string {
 	keys := make([]string, 0, len(params))
 	for k := range params {
 		keys = append(keys, k)
@@ -181,6 +183,9 @@ func authorizeQuery(params map[string]string, clientID, redirectURI string, t *t
 		q.WriteString(url.QueryEscape(v))
 	}
 	for _, k := range keys {
+		if k == "dpop_jkt" && jkt != "" {
+			continue
+		}
 		add(k, params[k])
 	}
 	add("client_id", clientID)
@@ -190,6 +195,9 @@ func authorizeQuery(params map[string]string, clientID, redirectURI string, t *t
 	add("code_challenge_method", "S256")
 	add("state", t.State)
 	add("nonce", t.Nonce)
+	if jkt != "" {
+		add("dpop_jkt", jkt)
+	}
 	return q.String()
 }
 

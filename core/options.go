@@ -203,7 +203,25 @@ type Config struct {
 	// after an interactive or CIBA login. Default false: they are only
 	// handed to the OnCallback hook and returned by the CIBA APIs.
 	AuthorizationDetailsInSession bool
+	// UseDPoP binds access tokens to DPoPPrivateKey (RFC 9449): dpop_jkt on
+	// every authorization request and a proof on every token request
+	// (AUTH0_USE_DPOP=true). It needs a key pair.
+	UseDPoP bool
+	// DPoPPrivateKey is the DPoP signing key (AUTH0_DPOP_PRIVATE_KEY, PKCS
+	// #8 PEM): a crypto.Signer (*ecdsa.PrivateKey on P-256, or a 2048+ bit
+	// *rsa.PrivateKey), a *jose.JSONWebKey, or PEM or JWK JSON text.
+	DPoPPrivateKey any
+	// DPoPPublicKey, when set, must be DPoPPrivateKey's public half
+	// (AUTH0_DPOP_PUBLIC_KEY, SPKI PEM); New refuses a mismatch.
+	DPoPPublicKey any
+	// DPoPSigningAlg is ES256 (default, P-256 keys), RS256 (default for RSA
+	// keys) or PS256.
+	DPoPSigningAlg string
+	// DPoP holds the clock and nonce-retry settings (AUTH0_DPOP_CLOCK_SKEW,
+	// AUTH0_DPOP_CLOCK_TOLERANCE, AUTH0_RETRY_DELAY, AUTH0_RETRY_JITTER).
+	DPoP DPoPOptions
 
+	dpopErr error // a malformed DPoP variable in the environment
 	certErr error // a client certificate from the environment that does not parse
 }
 
@@ -409,6 +427,21 @@ func WithClientCertificate(cert tls.Certificate) Option {
 func WithPushedAuthorizationRequests(on bool) Option {
 	return func(c *Config) { c.PushedAuthorizationRequests = on }
 }
+
+// WithDPoP turns DPoP on or off (AUTH0_USE_DPOP). Turning it on needs a
+// key pair ([WithDPoPKey] or AUTH0_DPOP_PUBLIC_KEY/AUTH0_DPOP_PRIVATE_KEY).
+func WithDPoP(on bool) Option { return func(c *Config) { c.UseDPoP = on } }
+
+// WithDPoPKey sets the DPoP key pair: the private key (see
+// [Config.DPoPPrivateKey]) and, optionally, its public key to check the
+// pair (nil skips the check). alg is ES256, RS256 or PS256; empty picks
+// ES256 for P-256 keys and RS256 for RSA keys. It does not turn DPoP on.
+func WithDPoPKey(private, public any, alg string) Option {
+	return func(c *Config) { c.DPoPPrivateKey, c.DPoPPublicKey, c.DPoPSigningAlg = private, public, alg }
+}
+
+// WithDPoPOptions sets DPoP's clock and retry settings.
+func WithDPoPOptions(o DPoPOptions) Option { return func(c *Config) { c.DPoP = o } }
 
 // WithAuthorizationDetailsInSession keeps the granted authorization_details
 // of a login in the session (Session.Extra["authorization_details"]).

@@ -19,11 +19,9 @@ const maxResponseBody = 1 << 20
 // client authentication, mTLS endpoint aliases, the injected *http.Client,
 // the response cap and the error mapping are written once.
 //
-// DPoP seam: a proof (RFC 9449) belongs in sendFormOnce right after
-// client authentication is applied, per attempt (each attempt needs a new
-// proof, as it needs a new client assertion), and retryable is where a
-// 400/401 answer with error use_dpop_nonce and a DPoP-Nonce header earns
-// the one retry sendForm allows.
+// DPoP (RFC 9449, core/dpop.go): sendFormOnce adds a new proof per attempt
+// to token endpoint requests, and sendForm answers use_dpop_nonce with one
+// retry. Fetchers (core/fetcher.go) share the same key and nonce memory.
 
 // postForm sends an authenticated form to a provider endpoint and returns
 // the response body of a 2xx answer. Any other answer becomes an
@@ -33,35 +31,53 @@ func (c *Client) postForm(ctx context.Context, p *provider, endpoint string, for
 	return body, err
 }
 
-// sendForm is postForm returning the response headers too.
+// sendForm is postForm returning the response headers too. With DPoP on,
+// every token endpoint request carries a fresh proof, and a
+// use_dpop_nonce answer earns one retry with the server's nonce.
 func (c *Client) sendForm(ctx context.Context, p *provider, endpoint string, form url.Values) ([]byte, http.Header, error) {
+	withProof := c.dpop != nil && c.dpop.on && endpoint == p.meta.TokenEndpoint
 	endpoint = c.endpointFor(p, endpoint)
 	for attempt := 0; ; attempt++ {
-		status, header, body, err := c.sendFormOnce(ctx, p, endpoint, form)
+		status, header, body, err := c.sendFormOnce(ctx, p, endpoint, form, withProof)
 		if err != nil {
 			return nil, nil, err
 		}
 		if status/100 == 2 {
 			return body, header, nil
 		}
+		if withProof && isTokenNonceError(status, header, body) {
+			if attempt > 0 {
+				return nil, header, &DPoPError{Code: CodeDPoPNonceRetryExhausted, Err: oauthErrorFrom(status, body)}
+			}
+			if err := c.dpop.wait(ctx); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
 		if attempt == 0 && c.retryable(status, header, body) {
 			continue
 		}
-		return nil, header, oauthErrorFrom(status, body)
+		oe := oauthErrorFrom(status, body)
+		if withProof && oe.Code == CodeDPoPProofRefused {
+			return nil, header, &DPoPError{Code: CodeDPoPProofRefused, Err: oe}
+		}
+		return nil, header, oe
 	}
 }
 
-// retryable reports whether a failed answer is worth exactly one retry.
-// None is today; DPoP's use_dpop_nonce (RFC 9449 §8) will be: the nonce
-// from the DPoP-Nonce header then goes into the next attempt's proof.
+// retryable reports whether a failed answer is worth exactly one retry
+// besides DPoP's use_dpop_nonce, which sendForm handles itself. None is
+// today.
 func (c *Client) retryable(status int, header http.Header, body []byte) bool {
 	return false
 }
 
 // sendFormOnce makes one attempt: it authenticates the form afresh (a
-// client assertion's jti is single use, as a DPoP proof's will be), sends
-// it through the injected *http.Client and reads at most maxResponseBody.
-func (c *Client) sendFormOnce(ctx context.Context, p *provider, endpoint string, form url.Values) (int, http.Header, []byte, error) {
+// client assertion's jti is single use, as a DPoP proof's is), adds a new
+// DPoP proof when asked, sends it through the injected *http.Client and
+// reads at most maxResponseBody. A DPoP-Nonce in the answer is remembered
+// for the server's origin.
+func (c *Client) sendFormOnce(ctx context.Context, p *provider, endpoint string, form url.Values, withProof bool) (int, http.Header, []byte, error) {
 	f := make(url.Values, len(form)+3)
 	for k, v := range form {
 		f[k] = v
@@ -79,12 +95,21 @@ func (c *Client) sendFormOnce(ctx context.Context, p *provider, endpoint string,
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	// DPoP: the proof header for (POST, endpoint) is added here.
+	if withProof {
+		proof, err := c.dpop.proof(http.MethodPost, req.URL, "", c.s.now())
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		req.Header.Set("DPoP", proof)
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
+	if c.dpop != nil {
+		c.dpop.learn(req.URL, resp.Header)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if err != nil {
 		return 0, nil, nil, err

@@ -30,7 +30,7 @@ func (c *Client) pushAuthorizationRequest(ctx context.Context, p *provider, para
 		return "", &Error{Code: CodePushedAuthorizationRequestError,
 			Message: "pushed authorization requests are enabled but the provider publishes no pushed_authorization_request_endpoint"}
 	}
-	form, err := url.ParseQuery(authorizeQuery(params, c.cfg.ClientID, redirectURI, t))
+	form, err := url.ParseQuery(authorizeQuery(params, c.cfg.ClientID, redirectURI, t, c.dpopJKT()))
 	if err != nil {
 		return "", &Error{Code: CodeAuthorizationError, Message: "the authorization request cannot be encoded", Err: err}
 	}

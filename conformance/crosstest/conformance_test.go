@@ -2,6 +2,8 @@ package crosstest
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -74,7 +76,44 @@ func appRoutes(client *auth0kit.Client) []route {
 			}
 			return q.JSON(http.StatusOK, map[string]any{"accounts": accounts})
 		}},
+		{"/api/call", apiGuard, func(q req) error { return apiCall(client, q) }},
 	}
+}
+
+// apiCall is GET /api/call?base=B&url=U[&dpop=true|false][&audience=A]:
+// a GET of U through Client.Fetcher bound to B; 200 JSON {"status","body"}
+// with the API's answer, or 502 {"error","code"} (code: the DPoPError's,
+// or foreign_origin).
+func apiCall(client *auth0kit.Client, q req) error {
+	opts := auth0kit.FetcherOptions{BaseURL: strings.Clone(q.Query("base")), Audience: strings.Clone(q.Query("audience"))}
+	switch q.Query("dpop") {
+	case "true":
+		opts.DPoP = new(true)
+	case "false":
+		opts.DPoP = new(false)
+	}
+	hc, err := client.Fetcher(q.Context(), opts)
+	if err != nil {
+		return q.JSON(http.StatusBadGateway, map[string]string{"error": err.Error(), "code": errorCode(err)})
+	}
+	resp, err := hc.Get(strings.Clone(q.Query("url")))
+	if err != nil {
+		return q.JSON(http.StatusBadGateway, map[string]string{"error": err.Error(), "code": errorCode(err)})
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	return q.JSON(http.StatusOK, map[string]any{"status": resp.StatusCode, "body": string(body)})
+}
+
+func errorCode(err error) string {
+	var de *auth0kit.DPoPError
+	switch {
+	case errors.As(err, &de):
+		return de.Code
+	case errors.Is(err, auth0kit.ErrForeignOrigin):
+		return "foreign_origin"
+	}
+	return "other"
 }
 
 // TestConformance runs the conformance suite on every adapter:

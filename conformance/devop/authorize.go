@@ -154,6 +154,7 @@ func (p *Provider) parseAuthRequest(form url.Values) (*authRequest, *authzError)
 		return req, &authzError{"invalid_request", "transform algorithm not supported, use S256"}
 	}
 	req.codeChallenge = challenge
+	req.dpopJKT = form.Get("dpop_jkt")
 	if s, ok := form["max_age"]; ok {
 		n, err := strconv.Atoi(s[0])
 		if err != nil || n < 0 {
@@ -298,6 +299,7 @@ func (p *Provider) redirectWithCode(w http.ResponseWriter, r *http.Request, req 
 		clientID:      req.clientID,
 		redirectURI:   req.redirectURI,
 		codeChallenge: req.codeChallenge,
+		dpopJKT:       req.dpopJKT,
 		nonce:         req.nonce,
 		scope:         req.scope,
 		audience:      req.audience,

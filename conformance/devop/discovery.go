@@ -38,6 +38,7 @@ func (p *Provider) discovery() map[string]any {
 		"grant_types_supported":                            supportedGrantTypes,
 		"code_challenge_methods_supported":                 []string{"S256"},
 		"id_token_signing_alg_values_supported":            []string{"RS256"},
+		"dpop_signing_alg_values_supported":                []string{"ES256", "RS256", "PS256"},
 		"token_endpoint_auth_methods_supported":            authMethods,
 		"revocation_endpoint_auth_methods_supported":       authMethods,
 		"scopes_supported":                                 supportedScopes,

@@ -86,6 +86,11 @@ type Client struct {
 	// grant types are answered with unauthorized_client. Empty allows every
 	// grant type devop supports.
 	GrantTypes []string
+	// DPoPBoundAccessTokens requires a DPoP proof on every token request
+	// of the client (RFC 9449 dpop_bound_access_tokens).
+	DPoPBoundAccessTokens bool
+
+	dpopJKT string // the verified proof's key thumbprint, per token request
 }
 
 // Options configure a [Provider]. The zero value of every field but Issuer
@@ -164,6 +169,10 @@ type Options struct {
 	// token_endpoint_auth_methods_supported (the accepted methods do not
 	// change; a client checks the list).
 	TokenEndpointAuthMethods []string
+	// DPoPRequireNonce makes the token endpoint demand a server nonce in
+	// every DPoP proof (answering use_dpop_nonce with a DPoP-Nonce header
+	// first); [Provider.DPoP] rotates it.
+	DPoPRequireNonce bool
 	// MFACode is the one-time password, OOB binding code and so on that
 	// the simulated second factor accepts. Default DefaultMFACode.
 	MFACode string
@@ -202,6 +211,7 @@ type Provider struct {
 	clientCAs    *x509.CertPool
 	tlsCert      *x509.Certificate // StartTLS's server certificate; guarded by mu
 	authMethods  []string          // published token_endpoint_auth_methods_supported, nil: default
+	dpop         *DPoPVerifier     // token endpoint proofs
 
 	mu             sync.Mutex
 	keys           []*signingKey // last one signs
@@ -342,6 +352,7 @@ func New(opts Options) (*Provider, error) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
+	p.dpop = &DPoPVerifier{Now: p.now, RequireNonce: opts.DPoPRequireNonce}
 	p.apiAudiences = slices.DeleteFunc(dedupe(slices.Concat(orDefault(opts.APIAudiences, defaultAPIAudiences), opts.MFAAudiences)),
 		func(a string) bool { return a == issuer+"userinfo" })
 	p.apiAudiences = append(p.apiAudiences, issuer+"me/", issuer+"my-org/")

@@ -18,6 +18,7 @@ type oauthError struct {
 	code        string
 	description string
 	extra       map[string]any // additional members, e.g. mfa_token
+	dpopNonce   string         // sent as DPoP-Nonce (use_dpop_nonce)
 }
 
 func (e *oauthError) Error() string { return e.code + ": " + e.description }
@@ -42,6 +43,9 @@ func errServer(desc string) *oauthError {
 // endpoint response.
 func writeOAuthError(w http.ResponseWriter, e *oauthError) {
 	noStore(w)
+	if e.dpopNonce != "" {
+		w.Header().Set("DPoP-Nonce", e.dpopNonce)
+	}
 	body := map[string]any{"error": e.code, "error_description": e.description}
 	for k, v := range e.extra {
 		body[k] = v

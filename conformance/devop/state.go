@@ -22,6 +22,7 @@ type authRequest struct {
 	hasState      bool
 	nonce         string
 	codeChallenge string
+	dpopJKT       string // dpop_jkt (RFC 9449 §10)
 	scope         []string
 	audience      string
 	loginHint     string
@@ -44,6 +45,7 @@ type authCode struct {
 	clientID      string
 	redirectURI   string
 	codeChallenge string
+	dpopJKT       string
 	nonce         string
 	scope         []string
 	audience      string

@@ -54,6 +54,9 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	noStore(w)
+	if p.dpop.RequireNonce && r.Header.Get("DPoP") != "" {
+		w.Header().Set("DPoP-Nonce", p.dpop.Nonce())
+	}
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -72,6 +75,12 @@ func (p *Provider) token(r *http.Request, gt string, perr, inj *oauthError) (map
 		p.log.Info("devop: token request rejected", "grant_type", gt, "error", cerr.code, "description", cerr.description)
 		return nil, cerr
 	}
+	jkt, derr := p.checkTokenDPoP(r, client)
+	if derr != nil {
+		p.log.Info("devop: token request rejected", "grant_type", gt, "error", derr.code, "description", derr.description)
+		return nil, derr
+	}
+	client.dpopJKT = jkt
 	var (
 		resp map[string]any
 		err  *oauthError
@@ -145,6 +154,10 @@ func (p *Provider) codeGrant(client Client, form url.Values) (map[string]any, *o
 	if now.After(c.expires) {
 		p.mu.Unlock()
 		return nil, errInvalidGrant("authorization code expired")
+	}
+	if c.dpopJKT != "" && c.dpopJKT != client.dpopJKT {
+		p.mu.Unlock()
+		return nil, errInvalidGrant("the DPoP proof's key does not match the authorization request's dpop_jkt")
 	}
 	if c.redirectURI != redirectURI {
 		p.mu.Unlock()
@@ -295,13 +308,18 @@ func (p *Provider) issueTokens(client Client, g *grant, spec issueSpec) (map[str
 		"jti":       jti,
 	}
 	addGrantClaims(atClaims, act, orgID, orgName)
+	tokenType := "Bearer"
+	if client.dpopJKT != "" {
+		atClaims["cnf"] = map[string]any{"jkt": client.dpopJKT}
+		tokenType = "DPoP"
+	}
 	at, err := p.signJWT("at+jwt", atClaims)
 	if err != nil {
 		return nil, errServer("signing the access token failed")
 	}
 	resp := map[string]any{
 		"access_token": at,
-		"token_type":   "Bearer",
+		"token_type":   tokenType,
 		"expires_in":   int64(ttl / time.Second),
 		"scope":        scopeStr,
 	}

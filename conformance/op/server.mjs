@@ -9,7 +9,7 @@
 //   - offline_access needs no explicit prompt=consent (added server-side:
 //     oidc-provider drops offline_access without it, Auth0 does not);
 //   - back-channel logout may call loopback URIs (its SSRF guard replaced).
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 
 // RAR_API is the resource server of Rich Authorization Requests.
@@ -89,6 +89,16 @@ function start(issuer, server, tls = false) {
       // require_pushed_authorization_requests.
       pushedAuthorizationRequests: { enabled: true },
       mTLS: tls ? mtls : { enabled: false },
+      // DPoP (RFC 9449): clients registered with client_name "dpop-nonce"
+      // must put a server nonce in their proofs.
+      dPoP: {
+        enabled: true,
+        nonceSecret: randomBytes(32),
+        requireNonce: (ctx) => ctx.oidc?.client?.clientName === 'dpop-nonce',
+      },
+      // Token introspection, for the conformance resource server to read
+      // an opaque access token's DPoP binding (cnf.jkt).
+      introspection: { enabled: true },
       // CIBA in poll mode, Auth0-style: the login_hint is
       // {"format":"iss_sub","iss":…,"sub":…}, and the simulated user
       // approves (with the requested authorization_details) after 1.2 s.

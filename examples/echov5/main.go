@@ -43,6 +43,10 @@ func main() {
 	api.GET("/me", func(c *echo.Context) error {
 		return c.JSON(http.StatusOK, auth0echo.User(c))
 	})
+	// GET /api/call calls API_BASE_URL as the user (Bearer or DPoP).
+	api.GET("/call", func(c *echo.Context) error {
+		return c.JSON(appenv.CallAPIResult(c.Request().Context(), client))
+	})
 
 	addr := appenv.Addr()
 	logger.Info("listening", "addr", addr)

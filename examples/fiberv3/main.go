@@ -46,6 +46,11 @@ func main() {
 	app.Get("/", func(c fiber.Ctx) error { return render(c, "auth0kit + Fiber v3") })
 	app.Get("/private", auth0fiber.RequireAuth(), func(c fiber.Ctx) error { return render(c, "Protected page") })
 	app.Get("/api/me", auth0fiber.RequireAuthAPI(), func(c fiber.Ctx) error { return c.JSON(auth0fiber.User(c)) })
+	// GET /api/call calls API_BASE_URL as the user (Bearer or DPoP).
+	app.Get("/api/call", auth0fiber.RequireAuthAPI(), func(c fiber.Ctx) error {
+		status, body := appenv.CallAPIResult(c.Context(), client)
+		return c.Status(status).JSON(body)
+	})
 
 	addr := appenv.Addr()
 	logger.Info("listening", "addr", addr)

@@ -44,6 +44,10 @@ func main() {
 	api.GET("/me", func(c *gin.Context) {
 		c.JSON(http.StatusOK, auth0gin.User(c))
 	})
+	// GET /api/call calls API_BASE_URL as the user (Bearer or DPoP).
+	api.GET("/call", func(c *gin.Context) {
+		c.JSON(appenv.CallAPIResult(c.Request.Context(), client))
+	})
 
 	addr := appenv.Addr()
 	logger.Info("listening", "addr", addr)

@@ -38,6 +38,13 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(auth0http.UserFrom(r.Context()))
 	})))
+	// GET /api/call calls API_BASE_URL as the user (Bearer or DPoP).
+	mux.Handle("GET /api/call", auth0http.RequireAuthAPI(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status, body := appenv.CallAPIResult(r.Context(), client)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(body)
+	})))
 
 	addr := appenv.Addr()
 	logger.Info("listening", "addr", addr)

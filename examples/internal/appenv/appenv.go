@@ -15,6 +15,14 @@
 //     sqlite:///path/to/file.db): keep sessions in that store instead of
 //     cookies, creating the schema on start; setting both is refused
 //     ([ErrTwoStores]);
+//   - DPoP, read by auth0kit.New: AUTH0_USE_DPOP=true with
+//     AUTH0_DPOP_PUBLIC_KEY and AUTH0_DPOP_PRIVATE_KEY (PEM texts; make a
+//     pair with `go run ./conformance/cmd/dpopkey` from the repository),
+//     AUTH0_DPOP_CLOCK_SKEW, AUTH0_DPOP_CLOCK_TOLERANCE, AUTH0_RETRY_DELAY,
+//     AUTH0_RETRY_JITTER;
+//   - API_BASE_URL, API_AUDIENCE, API_PATH: the protected API that
+//     GET /api/call calls as the user through auth0kit's fetcher (Bearer,
+//     or DPoP with a DPoP-bound token) — see [CallAPI];
 //   - PORT: the listening port (default 3000).
 package appenv
 
@@ -23,7 +31,9 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
@@ -77,6 +87,51 @@ func Addr() string {
 	return ":3000"
 }
 
+// ErrNoAPI is returned by [CallAPI] when API_BASE_URL is not set.
+var ErrNoAPI = errors.New("appenv: set API_BASE_URL (and API_AUDIENCE) to call a protected API")
+
+// CallAPI calls the protected API as the logged-in user of ctx (the
+// request's context, bound by the adapter middleware): GET
+// $API_BASE_URL$API_PATH (default path "/") with the user's access token for
+// $API_AUDIENCE through client.Fetcher, which sends it as Bearer, or as
+// DPoP with a proof when DPoP is on. It returns the API's status and at
+// most 64 KiB of its body.
+func CallAPI(ctx context.Context, client *auth0kit.Client) (int, []byte, error) {
+	base := os.Getenv("API_BASE_URL")
+	if base == "" {
+		return 0, nil, ErrNoAPI
+	}
+	api, err := client.Fetcher(ctx, auth0kit.FetcherOptions{BaseURL: base, Audience: os.Getenv("API_AUDIENCE")})
+	if err != nil {
+		return 0, nil, err
+	}
+	path := os.Getenv("API_PATH")
+	if path == "" {
+		path = "/"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := api.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, body, err
+}
+
+// CallAPIResult is the JSON the examples' GET /api/call answers: the API's
+// status and body, or the error (never a token).
+func CallAPIResult(ctx context.Context, client *auth0kit.Client) (int, map[string]any) {
+	status, body, err := CallAPI(ctx, client)
+	if err != nil {
+		return http.StatusBadGateway, map[string]any{"error": err.Error()}
+	}
+	return http.StatusOK, map[string]any{"status": status, "body": string(body)}
+}
+
 // redact drops a password from a URL for logging.
 func redact(raw string) string {
 	for i := len("redis://"); i < len(raw); i++ {
@@ -97,7 +152,7 @@ var Page = template.Must(template.New("page").Parse(`<!doctype html>
 <h1>{{.Title}}</h1>
 {{if .User}}
   <p>Logged in as <strong>{{.User.Name}}</strong> ({{.User.Email}}).</p>
-  <p><a href="/private">Protected page</a> · <a href="/api/me">Protected API</a> · <a href="/auth/profile">/auth/profile</a> · <a href="/auth/logout">Log out</a></p>
+  <p><a href="/private">Protected page</a> · <a href="/api/me">Protected API</a> · <a href="/api/call">Call an API as me</a> · <a href="/auth/profile">/auth/profile</a> · <a href="/auth/logout">Log out</a></p>
 {{else}}
   <p>You are not logged in.</p>
   <p><a href="/auth/login">Log in</a> · <a href="/private">Protected page</a> (redirects to login)</p>
