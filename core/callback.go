@@ -21,6 +21,9 @@ type CallbackInfo struct {
 	// AuthorizationDetails are the Rich Authorization Requests details the
 	// provider granted (RFC 9396), from the token response; nil when none.
 	AuthorizationDetails json.RawMessage
+	// Flow is "link" or "unlink" when the callback completes
+	// [Client.StartLinkUser] or [Client.StartUnlinkUser], "" for a login.
+	Flow string
 }
 
 // callbackParams are the authorization response parameters.
@@ -84,6 +87,16 @@ func (c *Client) completeLogin(ctx context.Context, ex adapter.Exchange) (*Sessi
 	c.deleteTransaction(ex, params.state)
 	info.ReturnTo, info.AppState = t.ReturnTo, t.AppState
 
+	if c.resolverMode() {
+		// The transaction's domain, never the one of whatever host the
+		// browser came back to: a transaction without one predates
+		// resolver mode and cannot be completed.
+		if t.Issuer == "" {
+			return nil, info, &Error{Code: CodeInvalidState, Message: "the transaction has no domain"}
+		}
+		ctx = withIssuer(ctx, t.Issuer)
+	}
+	info.Flow = t.Flow
 	p, err := c.discover(ctx)
 	if err != nil {
 		return nil, info, err
@@ -128,6 +141,7 @@ func (c *Client) completeLogin(ctx context.Context, ex adapter.Exchange) (*Sessi
 	s := c.newSession(idt.claims, tr, t.Scope, t.Audience, now)
 	c.keepAuthorizationDetails(s, tr.AuthorizationDetails)
 	s.Internal.SID = idt.sid
+	c.stampDomain(s, t.Issuer)
 	if s.Internal.SessionExpiresAt, err = sessionExpiry(idt.claims, idt.iat); err != nil {
 		return nil, info, err
 	}

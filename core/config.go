@@ -41,10 +41,23 @@ func defaultConfig(getenv func(string) string) Config {
 		SignInReturnToPath:  "/",
 		IDTokenSigningAlg:   getenv("AUTH0_ID_TOKEN_SIGNING_ALG"),
 	}
+	c.domainFromEnv = c.Domain != ""
+	if s := getenv("AUTH0_DOMAIN_MAP"); s != "" {
+		// The host-to-domain map replaces AUTH0_DOMAIN and APP_BASE_URL:
+		// each host's base URL is the request's own, and the map is the
+		// list of hosts served.
+		m, err := parseDomainMap(s)
+		c.domainMapErr = err
+		if err == nil {
+			c.DomainResolver = DomainMap(m)
+			c.Domain, c.domainFromEnv = "", false
+		}
+	}
+	mapped := c.DomainResolver != nil
 	if s := getenv("AUTH0_SECRET"); s != "" {
 		c.Secrets = []string{s}
 	}
-	if s := getenv("APP_BASE_URL"); s != "" {
+	if s := getenv("APP_BASE_URL"); s != "" && !mapped {
 		for part := range strings.SplitSeq(s, ",") {
 			if part = strings.TrimSpace(part); part != "" {
 				c.AppBaseURLs = append(c.AppBaseURLs, part)
@@ -145,14 +158,23 @@ func invalid(field, reason string) error {
 // resolve validates c and derives the settings.
 func (c *Config) resolve() (*settings, error) {
 	s := &settings{}
-	if c.Domain == "" {
+	if c.domainMapErr != nil {
+		return nil, c.domainMapErr
+	}
+	switch {
+	case c.DomainResolver != nil && c.Domain != "":
+		return nil, invalid("Domain (AUTH0_DOMAIN)", "a static domain and a DomainResolver (AUTH0_DOMAIN_MAP) are exclusive")
+	case c.DomainResolver != nil:
+		// Resolver mode: the issuer is per request.
+	case c.Domain == "":
 		return nil, invalid("Domain (AUTH0_DOMAIN)", "is required")
+	default:
+		iss, err := normalizeIssuer(c.Domain)
+		if err != nil {
+			return nil, err
+		}
+		s.issuer = iss
 	}
-	iss, err := normalizeIssuer(c.Domain)
-	if err != nil {
-		return nil, err
-	}
-	s.issuer = iss
 	if c.ClientID == "" {
 		return nil, invalid("ClientID (AUTH0_CLIENT_ID)", "is required")
 	}

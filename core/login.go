@@ -131,6 +131,11 @@ func (c *Client) startLogin(ctx context.Context, ex adapter.Exchange, opts Login
 		Scope: clamp(params["scope"]), Audience: clamp(params["audience"]),
 		RedirectURI: redirectURI, Organization: clamp(params["organization"]),
 	}
+	if c.resolverMode() {
+		if t.Issuer, err = c.issuer(ctx); err != nil {
+			return "", err
+		}
+	}
 	if opts.AppState != nil {
 		b, err := json.Marshal(opts.AppState)
 		if err != nil {

@@ -98,6 +98,12 @@ type Hooks struct {
 // [Option]s; [New] fills defaults from the environment.
 type Config struct {
 	Domain       string // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
+	// DomainResolver picks the domain per request (resolver mode, see
+	// [WithDomainResolver]; AUTH0_DOMAIN_MAP builds a [DomainMap]). It is
+	// exclusive with Domain.
+	DomainResolver DomainResolver
+	domainFromEnv  bool  // Domain came from AUTH0_DOMAIN
+	domainMapErr   error // AUTH0_DOMAIN_MAP could not be parsed
 	ClientID     string // AUTH0_CLIENT_ID
 	ClientSecret string // AUTH0_CLIENT_SECRET
 	// Secrets is AUTH0_SECRET; the first encrypts, all decrypt. It must be
@@ -201,7 +207,9 @@ type Config struct {
 }
 
 // WithDomain sets the Auth0 domain or issuer URL (AUTH0_DOMAIN).
-func WithDomain(domain string) Option { return func(c *Config) { c.Domain = domain } }
+func WithDomain(domain string) Option {
+	return func(c *Config) { c.Domain, c.domainFromEnv = domain, false }
+}
 
 // WithClientID sets the application's client ID (AUTH0_CLIENT_ID).
 func WithClientID(id string) Option { return func(c *Config) { c.ClientID = id } }

@@ -28,6 +28,11 @@ type transaction struct {
 	// Organization is the organization asked for; the ID token must
 	// match it.
 	Organization string `json:"organization,omitempty"`
+	// Issuer is the issuer the login started with (resolver mode); the
+	// callback exchanges the code there and the session remembers it.
+	Issuer string `json:"issuer,omitempty"`
+	// Flow is "link" or "unlink" for account-linking transactions.
+	Flow string `json:"flow,omitempty"`
 }
 
 // maxTxnCookieBytes is the total size of transaction cookies above which
