@@ -97,15 +97,15 @@ type Hooks struct {
 // Config is the resolved configuration of a [Client]. Build it with
 // [Option]s; [New] fills defaults from the environment.
 type Config struct {
-	Domain       string // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
+	Domain string // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
 	// DomainResolver picks the domain per request (resolver mode, see
 	// [WithDomainResolver]; AUTH0_DOMAIN_MAP builds a [DomainMap]). It is
 	// exclusive with Domain.
 	DomainResolver DomainResolver
-	domainFromEnv  bool  // Domain came from AUTH0_DOMAIN
-	domainMapErr   error // AUTH0_DOMAIN_MAP could not be parsed
-	ClientID     string // AUTH0_CLIENT_ID
-	ClientSecret string // AUTH0_CLIENT_SECRET
+	domainFromEnv  bool   // Domain came from AUTH0_DOMAIN
+	domainMapErr   error  // AUTH0_DOMAIN_MAP could not be parsed
+	ClientID       string // AUTH0_CLIENT_ID
+	ClientSecret   string // AUTH0_CLIENT_SECRET
 	// Secrets is AUTH0_SECRET; the first encrypts, all decrypt. It must be
 	// unique per application (see [WithSecret]).
 	Secrets []string
