@@ -105,7 +105,7 @@ func (c *Client) HandleBackchannelLogout(ctx context.Context, logoutToken string
 		if c.s.absolute <= 0 {
 			until = now.Add(30 * 24 * time.Hour)
 		}
-		if err := c.revocations.Revoke(ctx, claims, now, until); err != nil {
+		if err := c.revocations.Revoke(ctx, issuerScoped(claims, claims.Iss, c.resolverMode()), now, until); err != nil {
 			return StoreError(err)
 		}
 	}

@@ -281,8 +281,10 @@ func (c *Config) resolve() (*settings, error) {
 		Profile:           orDefault(c.Routes.Profile, "/auth/profile"),
 		AccessToken:       orDefault(c.Routes.AccessToken, "/auth/access-token"),
 		BackchannelLogout: orDefault(c.Routes.BackchannelLogout, "/auth/backchannel-logout"),
+		Link:              orDefault(c.Routes.Link, "/auth/link"),
+		Unlink:            orDefault(c.Routes.Unlink, "/auth/unlink"),
 	}
-	for _, p := range []string{s.routes.Login, s.routes.Logout, s.routes.Callback, s.routes.Profile, s.routes.AccessToken, s.routes.BackchannelLogout} {
+	for _, p := range []string{s.routes.Login, s.routes.Logout, s.routes.Callback, s.routes.Profile, s.routes.AccessToken, s.routes.BackchannelLogout, s.routes.Link, s.routes.Unlink} {
 		if !strings.HasPrefix(p, "/") {
 			return nil, invalid("Routes", "paths must start with /: "+strconv.Quote(p))
 		}

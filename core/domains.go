@@ -31,15 +31,10 @@ type RequestInfo struct {
 // that belongs to no tenant.
 type DomainResolver func(ctx context.Context, r RequestInfo) (string, error)
 
-// CodeDomainMismatch is the code of the error returned when a session issued
-// by one custom domain is used on a request that resolves to another: by
-// GetAccessToken, Logout, StartLinkUser and StartUnlinkUser (GetSession and
-// guards simply see no session). It matches [ErrDomainMismatch] and
-// [ErrNoSession].
-const CodeDomainMismatch = "domain_mismatch"
-
 // ErrDomainMismatch matches the error of a session used on another custom
-// domain than the one that issued it.
+// domain than the one that issued it: GetAccessToken, Logout, StartLinkUser
+// and StartUnlinkUser return it (GetSession and guards simply see no
+// session). The error also matches [ErrNoSession] (401).
 var ErrDomainMismatch = errors.New("auth0kit: the session belongs to another domain")
 
 // domainMismatch is the typed error of a cross-domain session use.
@@ -266,4 +261,21 @@ func (c *Client) stampDomain(s *Session, iss string) {
 // one, or in resolver mode the resolver's answer for this request.
 func (c *Client) RequestIssuer(ctx context.Context) (string, error) {
 	return c.issuer(ctx)
+}
+
+// issuerScoped qualifies the sid and sub of a revocation with the issuer
+// in resolver mode, so that a logout token of one custom domain never ends
+// the sessions of another (subjects are only unique per issuer).
+func issuerScoped(c LogoutTokenClaims, iss string, scoped bool) LogoutTokenClaims {
+	if !scoped || iss == "" {
+		return c
+	}
+	p := strings.TrimSuffix(iss, "/") + "\x00"
+	if c.SID != "" {
+		c.SID = p + c.SID
+	}
+	if c.Sub != "" {
+		c.Sub = p + c.Sub
+	}
+	return c
 }

@@ -35,6 +35,8 @@ type Routes struct {
 	Profile           string // default /auth/profile
 	AccessToken       string // default /auth/access-token
 	BackchannelLogout string // default /auth/backchannel-logout
+	Link              string // default /auth/link (mounted with [WithAccountLinking])
+	Unlink            string // default /auth/unlink (mounted with [WithAccountLinking])
 }
 
 // CookieOptions are the attributes of the session cookie. HttpOnly is always
@@ -102,6 +104,8 @@ type Config struct {
 	// [WithDomainResolver]; AUTH0_DOMAIN_MAP builds a [DomainMap]). It is
 	// exclusive with Domain.
 	DomainResolver DomainResolver
+	// AccountLinking mounts the link and unlink routes ([WithAccountLinking]).
+	AccountLinking bool
 	domainFromEnv  bool   // Domain came from AUTH0_DOMAIN
 	domainMapErr   error  // AUTH0_DOMAIN_MAP could not be parsed
 	ClientID       string // AUTH0_CLIENT_ID
@@ -398,3 +402,9 @@ func WithPushedAuthorizationRequests(on bool) Option {
 func WithAuthorizationDetailsInSession(on bool) Option {
 	return func(c *Config) { c.AuthorizationDetailsInSession = on }
 }
+
+// WithAccountLinking mounts the account-linking routes, /auth/link and
+// /auth/unlink (?connection=…&connectionScope=…&returnTo=…), which start
+// [Client.StartLinkUser] and [Client.StartUnlinkUser] for the logged-in
+// user. They are not mounted by default.
+func WithAccountLinking() Option { return func(c *Config) { c.AccountLinking = true } }

@@ -52,6 +52,14 @@ func (c *Client) route(method, path string) func(context.Context, adapter.Exchan
 			return c.handleAccessToken
 		}
 	}
+	if c.cfg.AccountLinking {
+		switch path {
+		case r.Link:
+			return c.handleLink
+		case r.Unlink:
+			return c.handleUnlink
+		}
+	}
 	return nil
 }
 
@@ -62,7 +70,8 @@ func (c *Client) isRoute(path string) bool {
 	}
 	r := c.s.routes
 	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile || path == r.BackchannelLogout ||
-		(path == r.AccessToken && c.s.accessTokenRoute)
+		(path == r.AccessToken && c.s.accessTokenRoute) ||
+		(c.cfg.AccountLinking && (path == r.Link || path == r.Unlink))
 }
 
 func redirect(status int, location string) *adapter.Response {
