@@ -32,6 +32,9 @@ type clientReg struct {
 	alg        string                    // RS256, PS256 or ES256
 	requirePAR bool                      // the client must use PAR
 	tls        *mtlsSetup                // mutual TLS (development provider only)
+	// id and secret ask the certified provider for this client id
+	// ("mcd-…") and secret, to register one app at two instances.
+	id, secret string
 }
 
 // secretless reports whether the client authenticates without a secret.
@@ -60,6 +63,9 @@ func (r clientReg) devopClient(c devop.Client) devop.Client {
 func (r clientReg) registration(t *testing.T, meta map[string]any) {
 	if r.method != "" {
 		meta["token_endpoint_auth_method"] = string(r.method)
+	}
+	if r.id != "" {
+		meta["client_id"], meta["client_secret"] = r.id, r.secret
 	}
 	if r.key != nil {
 		jwk := jose.JSONWebKey{Key: r.key.Public(), Use: "sig", Algorithm: r.alg, KeyID: "conformance-client-key"}

@@ -10,10 +10,9 @@ import (
 // StartMulti runs several providers on one httptest listener on 127.0.0.1,
 // one per name, each with its own issuer ("http://127.0.0.1:port/<name>/")
 // and its own signing key: the custom domains of one tenant, as Auth0's
-// Multiple Custom Domains serve them. opts is shared (its Issuer is
-// overridden; its Clients are registered at every provider). The server is
-// closed by t.Cleanup.
-func StartMulti(t testing.TB, opts Options, names ...string) []*Provider {
+// Multiple Custom Domains serve them. opts returns each provider's options
+// (their Issuer is overridden). The server is closed by t.Cleanup.
+func StartMulti(t testing.TB, opts func(name string) Options, names ...string) []*Provider {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	mux := http.NewServeMux()
@@ -23,7 +22,7 @@ func StartMulti(t testing.TB, opts Options, names ...string) []*Provider {
 			srv.Listener.Close()
 			t.Fatalf("devop.StartMulti: bad name %q", name)
 		}
-		o := opts
+		o := opts(name)
 		o.Issuer = "http://" + srv.Listener.Addr().String() + "/" + name + "/"
 		p, err := New(o)
 		if err != nil {
