@@ -18,9 +18,15 @@ type RequestInfo struct {
 	Host   string // host[:port], lower case
 	Scheme string // http or https
 	Path   string
-	// Header returns a request header. Only trust headers your own proxy
-	// sets (for example a tenant id it derived from the certificate).
-	Header func(name string) string
+	// Headers reads the request's headers. Only trust headers your own
+	// proxy sets (for example a tenant id it derived from the client
+	// certificate).
+	Headers HeaderReader
+}
+
+// HeaderReader reads request headers (every adapter's exchange is one).
+type HeaderReader interface {
+	Header(name string) string
 }
 
 // DomainResolver picks the Auth0 custom domain (a host or an issuer URL, as
@@ -133,15 +139,6 @@ func (c *Client) issuer(ctx context.Context) (string, error) {
 	return rs.resolvedIssuer(ctx)
 }
 
-// requestIssuer is the issuer of the request ex (resolver mode), or the
-// static one.
-func (c *Client) requestIssuer(ctx context.Context, ex adapter.Exchange) (string, error) {
-	if !c.resolverMode() {
-		return c.s.issuer, nil
-	}
-	return c.state(ctx, ex).resolvedIssuer(ctx)
-}
-
 // resolvedIssuer calls the resolver once per request.
 func (rs *requestState) resolvedIssuer(ctx context.Context) (string, error) {
 	rs.issMu.Lock()
@@ -156,7 +153,7 @@ func (rs *requestState) resolvedIssuer(ctx context.Context) (string, error) {
 
 // resolveIssuer runs the resolver for ex and normalises its answer.
 func (c *Client) resolveIssuer(ctx context.Context, ex adapter.Exchange) (string, error) {
-	info := RequestInfo{Scheme: "http", Host: strings.ToLower(ex.Host()), Path: ex.Path(), Header: ex.Header}
+	info := RequestInfo{Scheme: "http", Host: strings.ToLower(ex.Host()), Path: ex.Path(), Headers: ex}
 	if ex.TLS() {
 		info.Scheme = "https"
 	}
@@ -207,6 +204,12 @@ func (dn *domainNames) issuerOf(d string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Host names are case-insensitive: one domain is one issuer (and one
+	// discovery and JWKS cache entry) however the resolver spells it.
+	if u, perr := url.Parse(iss); perr == nil && u.Host != strings.ToLower(u.Host) {
+		u.Host = strings.ToLower(u.Host)
+		iss = u.String()
+	}
 	dn.mu.Lock()
 	if dn.m == nil || len(dn.m) >= maxDomainNames {
 		dn.m = map[string]string{}
@@ -234,11 +237,11 @@ func sameIssuer(a, b string) bool {
 // sessionDomainOK reports whether s may be used on the request ex: always in
 // static mode; in resolver mode only when the session remembers a domain and
 // it is the request's. A legacy session without internal.mcd is not.
-func (c *Client) sessionDomainOK(ctx context.Context, ex adapter.Exchange, s *Session) (bool, error) {
+func (c *Client) sessionDomainOK(ctx context.Context, rs *requestState, s *Session) (bool, error) {
 	if s == nil || !c.resolverMode() {
 		return true, nil
 	}
-	iss, err := c.requestIssuer(ctx, ex)
+	iss, err := rs.resolvedIssuer(ctx)
 	if err != nil {
 		return false, err
 	}

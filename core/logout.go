@@ -47,7 +47,7 @@ func (c *Client) logout(ctx context.Context, ex adapter.Exchange, opts LogoutOpt
 	}
 	if sess != nil && c.resolverMode() {
 		// Another domain's session is neither revoked nor deleted here.
-		ok, err := c.sessionDomainOK(ctx, ex, sess)
+		ok, err := c.sessionDomainOK(ctx, rs, sess)
 		if err != nil {
 			return "", err
 		}

@@ -91,7 +91,7 @@ func (rs *requestState) session(ctx context.Context) (*Session, error) {
 	if s != nil && rs.c.resolverMode() {
 		// Another domain's (or a legacy domain-less) session is no
 		// session on this request; it is not deleted.
-		ok, derr := rs.c.sessionDomainOK(ctx, rs.ex, s)
+		ok, derr := rs.c.sessionDomainOK(ctx, rs, s)
 		if derr != nil {
 			return nil, derr
 		}
@@ -239,7 +239,7 @@ func (c *Client) lockSession(ctx context.Context, ex adapter.Exchange) (*lockedS
 	}
 	ls := &lockedSession{c: c, rs: rs, cs: cs, s: s}
 	if s != nil && c.resolverMode() {
-		ok, err := c.sessionDomainOK(ctx, rs.ex, s)
+		ok, err := c.sessionDomainOK(ctx, rs, s)
 		if err != nil {
 			rs.mu.Unlock()
 			return nil, err
