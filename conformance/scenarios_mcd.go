@@ -117,7 +117,7 @@ func (m *mcdEnv) shareSessionCookie() {
 // A's cookie is no session on brand B (profile, guards, access token), and
 // a login on brand B runs against issuer B.
 func testMCDTwoBrands(t *testing.T, h Harness) {
-	m := setupMCD(t, h)
+	m := setupMCD(t, h, auth0kit.WithAccountLinking())
 	p := m.browser.hit(m.urlA + "/auth/login")
 	if loc := p.Header.Get("Location"); !strings.HasPrefix(loc, strings.TrimSuffix(m.issA, "/")+"/") {
 		t.Fatalf("brand A's login went to %q, want issuer A %q", loc, m.issA)
@@ -142,6 +142,12 @@ func testMCDTwoBrands(t *testing.T, h Harness) {
 	m.expectStatus(tp, http.StatusUnauthorized)
 	if body.Error == nil || body.Error.Code != "missing_session" {
 		t.Fatalf("access token on brand B with A's session: %q", tp.body)
+	}
+	// Link and unlink on B with A's session are refused.
+	for _, path := range []string{"/auth/link?connection=github", "/auth/unlink?connection=github"} {
+		if p := m.browser.hit(m.urlB + path); p.StatusCode != http.StatusUnauthorized || p.Header.Get("Location") != "" {
+			t.Fatalf("%s on brand B with A's session: %d %q", path, p.StatusCode, p.Header.Get("Location"))
+		}
 	}
 	// Logout on B with A's session is refused and ends nothing.
 	m.expectStatus(m.browser.hit(m.urlB+"/auth/logout"), http.StatusUnauthorized)
