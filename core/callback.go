@@ -197,6 +197,15 @@ func (c *Client) newSession(claims map[string]json.RawMessage, tr *tokenResponse
 // finishLogin applies BeforeSessionSaved (or the default claim filter) and
 // writes the new session.
 func (c *Client) finishLogin(ctx context.Context, ex adapter.Exchange, s *Session) (*Session, error) {
+	if c.resolverMode() && s.Internal.MCDIssuer == "" {
+		// Sessions made without a transaction (CIBA) belong to the
+		// request's domain.
+		iss, err := c.issuer(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.stampDomain(s, iss)
+	}
 	internal := s.Internal
 	if h := c.cfg.Hooks.BeforeSessionSaved; h != nil {
 		out, err := h(ctx, s, s.TokenSet.IDToken)

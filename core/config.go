@@ -47,10 +47,12 @@ func defaultConfig(getenv func(string) string) Config {
 		// each host's base URL is the request's own, and the map is the
 		// list of hosts served.
 		m, err := parseDomainMap(s)
+		if err == nil && c.Domain != "" {
+			err = invalid("DomainResolver (AUTH0_DOMAIN_MAP)", "AUTH0_DOMAIN and AUTH0_DOMAIN_MAP are exclusive; set one")
+		}
 		c.domainMapErr = err
 		if err == nil {
-			c.DomainResolver = DomainMap(m)
-			c.Domain, c.domainFromEnv = "", false
+			c.DomainResolver, c.resolverFromEnv = DomainMap(m), true
 		}
 	}
 	mapped := c.DomainResolver != nil

@@ -59,7 +59,7 @@ func WithDomainResolver(r DomainResolver) Option {
 		if c.domainFromEnv {
 			c.Domain, c.domainFromEnv = "", false
 		}
-		c.DomainResolver = r
+		c.DomainResolver, c.resolverFromEnv, c.domainMapErr = r, false, nil
 	}
 }
 

@@ -60,6 +60,8 @@ func TestDomainResolverConfig(t *testing.T) {
 		{name: "both as options", opts: []Option{WithDomainResolver(r), WithDomain("x.auth0.com")}, wantErr: true},
 		{name: "env map", env: map[string]string{"AUTH0_DOMAIN_MAP": "a.example.com=tenant-a.auth0.com", "APP_BASE_URL": "https://a.example.com"}, mode: true},
 		{name: "env map malformed", env: map[string]string{"AUTH0_DOMAIN_MAP": "a.example.com"}, wantErr: true},
+		{name: "env map and env domain", env: map[string]string{"AUTH0_DOMAIN_MAP": "a.example.com=t.auth0.com", "AUTH0_DOMAIN": "x.auth0.com"}, wantErr: true},
+		{name: "option domain beats env map", env: map[string]string{"AUTH0_DOMAIN_MAP": "a.example.com=t.auth0.com"}, opts: []Option{WithDomain("x.auth0.com")}},
 		{name: "static", opts: []Option{WithDomain("x.auth0.com")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -105,11 +105,12 @@ type Config struct {
 	// exclusive with Domain.
 	DomainResolver DomainResolver
 	// AccountLinking mounts the link and unlink routes ([WithAccountLinking]).
-	AccountLinking bool
-	domainFromEnv  bool   // Domain came from AUTH0_DOMAIN
-	domainMapErr   error  // AUTH0_DOMAIN_MAP could not be parsed
-	ClientID       string // AUTH0_CLIENT_ID
-	ClientSecret   string // AUTH0_CLIENT_SECRET
+	AccountLinking  bool
+	domainFromEnv   bool   // Domain came from AUTH0_DOMAIN
+	domainMapErr    error  // AUTH0_DOMAIN_MAP could not be parsed
+	resolverFromEnv bool   // DomainResolver came from AUTH0_DOMAIN_MAP
+	ClientID        string // AUTH0_CLIENT_ID
+	ClientSecret    string // AUTH0_CLIENT_SECRET
 	// Secrets is AUTH0_SECRET; the first encrypts, all decrypt. It must be
 	// unique per application (see [WithSecret]).
 	Secrets []string
@@ -212,7 +213,12 @@ type Config struct {
 
 // WithDomain sets the Auth0 domain or issuer URL (AUTH0_DOMAIN).
 func WithDomain(domain string) Option {
-	return func(c *Config) { c.Domain, c.domainFromEnv = domain, false }
+	return func(c *Config) {
+		c.Domain, c.domainFromEnv, c.domainMapErr = domain, false, nil
+		if c.resolverFromEnv { // an option beats AUTH0_DOMAIN_MAP
+			c.DomainResolver, c.resolverFromEnv = nil, false
+		}
+	}
 }
 
 // WithClientID sets the application's client ID (AUTH0_CLIENT_ID).
