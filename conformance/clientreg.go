@@ -35,6 +35,9 @@ type clientReg struct {
 	basePath   string                    // the app is mounted under this path ("/app"): APP_BASE_URL carries it
 	dpop       bool                      // dpop_bound_access_tokens: every token request needs a proof
 	dpopNonce  bool                      // the certified provider demands a DPoP nonce (client_name dpop-nonce)
+	// id and secret ask the certified provider for this client id
+	// ("mcd-…") and secret, to register one app at two instances.
+	id, secret string
 }
 
 // secretless reports whether the client authenticates without a secret.
@@ -64,6 +67,9 @@ func (r clientReg) devopClient(c devop.Client) devop.Client {
 func (r clientReg) registration(t *testing.T, meta map[string]any) {
 	if r.method != "" {
 		meta["token_endpoint_auth_method"] = string(r.method)
+	}
+	if r.id != "" {
+		meta["client_id"], meta["client_secret"] = r.id, r.secret
 	}
 	if r.key != nil {
 		jwk := jose.JSONWebKey{Key: r.key.Public(), Use: "sig", Algorithm: r.alg, KeyID: "conformance-client-key"}

@@ -87,6 +87,10 @@ func (c *Client) getAccessToken(ctx context.Context, ex adapter.Exchange, opts A
 	}
 	defer ls.unlock()
 	s := ls.s
+	if c.resolverMode() {
+		// Refresh goes to the session's own domain.
+		ctx = withIssuer(ctx, s.Internal.MCDIssuer)
+	}
 	globalAud := firstNonEmpty(s.TokenSet.Audience, c.cfg.AuthorizationParams["audience"])
 	audience := firstNonEmpty(opts.Audience, globalAud)
 	requested := opts.Scope

@@ -105,7 +105,7 @@ func (c *Client) HandleBackchannelLogout(ctx context.Context, logoutToken string
 		if c.s.absolute <= 0 {
 			until = now.Add(30 * 24 * time.Hour)
 		}
-		if err := c.revocations.Revoke(ctx, claims, now, until); err != nil {
+		if err := c.revocations.Revoke(ctx, issuerScoped(claims, claims.Iss, c.resolverMode()), now, until); err != nil {
 			return StoreError(err)
 		}
 	}
@@ -160,7 +160,13 @@ func (c *Client) verifyLogoutToken(ctx context.Context, raw string) (LogoutToken
 	if header.Alg != c.s.idTokenAlg {
 		return bad("alg is not the expected "+c.s.idTokenAlg, nil)
 	}
-	if reason := c.precheckLogoutClaims(raw); reason != "" {
+	// In resolver mode the issuer is the one this request resolves to: a
+	// token from another custom domain is refused before any network call.
+	issuer, err := c.issuer(ctx)
+	if err != nil {
+		return none, usedJTI{}, err
+	}
+	if reason := c.precheckLogoutClaims(raw, issuer); reason != "" {
 		return bad(reason, nil)
 	}
 	p, err := c.discover(ctx)
@@ -206,7 +212,7 @@ func (c *Client) verifyLogoutToken(ctx context.Context, raw string) (LogoutToken
 // (iss, aud, events) and returns why it is refused, or "". It saves the
 // discovery and JWKS lookups for tokens that could never be valid; the
 // verified claims are checked again after the signature.
-func (c *Client) precheckLogoutClaims(raw string) string {
+func (c *Client) precheckLogoutClaims(raw, issuer string) string {
 	first := strings.IndexByte(raw, '.')
 	last := strings.LastIndexByte(raw, '.')
 	b, err := base64.RawURLEncoding.DecodeString(raw[first+1 : last])
@@ -221,7 +227,7 @@ func (c *Client) precheckLogoutClaims(raw string) string {
 	if json.Unmarshal(b, &pl) != nil {
 		return "malformed JWT payload"
 	}
-	if pl.Iss == "" || strings.TrimSuffix(pl.Iss, "/") != strings.TrimSuffix(c.s.issuer, "/") {
+	if pl.Iss == "" || strings.TrimSuffix(pl.Iss, "/") != strings.TrimSuffix(issuer, "/") {
 		return "iss is not the configured issuer"
 	}
 	var one string

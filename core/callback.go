@@ -26,6 +26,9 @@ type CallbackInfo struct {
 	ResponseType string
 	// ConnectedAccount is the account a Connected Accounts flow linked.
 	ConnectedAccount *ConnectedAccount
+	// Flow is "link" or "unlink" when the callback completes
+	// [Client.StartLinkUser] or [Client.StartUnlinkUser], "" for a login.
+	Flow string
 }
 
 // callbackParams are the authorization response parameters.
@@ -88,12 +91,21 @@ func (c *Client) completeLogin(ctx context.Context, ex adapter.Exchange) (*Sessi
 	}
 	c.deleteTransaction(ex, params.state)
 	info.ReturnTo, info.AppState, info.ResponseType = t.ReturnTo, t.AppState, t.ResponseType
+	if c.resolverMode() {
+		// The transaction's domain, never the one of whatever host the
+		// browser came back to: a transaction without one predates
+		// resolver mode and cannot be completed.
+		if t.Issuer == "" {
+			return nil, info, &Error{Code: CodeInvalidState, Message: "the transaction has no domain"}
+		}
+		ctx = withIssuer(ctx, t.Issuer)
+	}
 	if t.ResponseType == responseTypeConnectCode {
 		s, acct, err := c.completeConnect(ctx, ex, t, params)
 		info.ConnectedAccount = acct
 		return s, info, err
 	}
-
+	info.Flow = t.Flow
 	p, err := c.discover(ctx)
 	if err != nil {
 		return nil, info, err
@@ -138,6 +150,7 @@ func (c *Client) completeLogin(ctx context.Context, ex adapter.Exchange) (*Sessi
 	s := c.newSession(idt.claims, tr, t.Scope, t.Audience, now)
 	c.keepAuthorizationDetails(s, tr.AuthorizationDetails)
 	s.Internal.SID = idt.sid
+	c.stampDomain(s, t.Issuer)
 	if s.Internal.SessionExpiresAt, err = sessionExpiry(idt.claims, idt.iat); err != nil {
 		return nil, info, err
 	}
@@ -193,6 +206,15 @@ func (c *Client) newSession(claims map[string]json.RawMessage, tr *tokenResponse
 // finishLogin applies BeforeSessionSaved (or the default claim filter) and
 // writes the new session.
 func (c *Client) finishLogin(ctx context.Context, ex adapter.Exchange, s *Session) (*Session, error) {
+	if c.resolverMode() && s.Internal.MCDIssuer == "" {
+		// Sessions made without a transaction (CIBA) belong to the
+		// request's domain.
+		iss, err := c.issuer(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.stampDomain(s, iss)
+	}
 	internal := s.Internal
 	if h := c.cfg.Hooks.BeforeSessionSaved; h != nil {
 		out, err := h(ctx, s, s.TokenSet.IDToken)

@@ -29,6 +29,8 @@ type Client struct {
 	replays ReplayCache
 	// jwks holds the per-issuer key sets and their fetch limiter.
 	jwks *keySets
+	// domains memoises the resolver's answers as issuers (resolver mode).
+	domains domainNames
 }
 
 // New builds a client from the environment (AUTH0_DOMAIN, AUTH0_CLIENT_ID,
@@ -83,5 +85,6 @@ func New(opts ...Option) (*Client, error) {
 // /app/auth/login.
 func (c *Client) Routes() Routes { return c.s.routes }
 
-// Issuer returns the normalised issuer URL derived from the domain.
+// Issuer returns the normalised issuer URL derived from the domain ("" in
+// resolver mode, where [Client.RequestIssuer] gives the request's).
 func (c *Client) Issuer() string { return c.s.issuer }

@@ -42,10 +42,25 @@ func defaultConfig(getenv func(string) string) Config {
 		SignInReturnToPath:  "/",
 		IDTokenSigningAlg:   getenv("AUTH0_ID_TOKEN_SIGNING_ALG"),
 	}
+	c.domainFromEnv = c.Domain != ""
+	if s := getenv("AUTH0_DOMAIN_MAP"); s != "" {
+		// The host-to-domain map replaces AUTH0_DOMAIN and APP_BASE_URL:
+		// each host's base URL is the request's own, and the map is the
+		// list of hosts served.
+		m, err := parseDomainMap(s)
+		if err == nil && c.Domain != "" {
+			err = invalid("DomainResolver (AUTH0_DOMAIN_MAP)", "AUTH0_DOMAIN and AUTH0_DOMAIN_MAP are exclusive; set one")
+		}
+		c.domainMapErr = err
+		if err == nil {
+			c.DomainResolver, c.resolverFromEnv = DomainMap(m), true
+		}
+	}
+	mapped := c.DomainResolver != nil
 	if s := getenv("AUTH0_SECRET"); s != "" {
 		c.Secrets = []string{s}
 	}
-	if s := getenv("APP_BASE_URL"); s != "" {
+	if s := getenv("APP_BASE_URL"); s != "" && !mapped {
 		for part := range strings.SplitSeq(s, ",") {
 			if part = strings.TrimSpace(part); part != "" {
 				c.AppBaseURLs = append(c.AppBaseURLs, part)
@@ -156,12 +171,24 @@ func (c *Config) resolve() (*settings, error) {
 	s := &settings{}
 	var errs []error
 	bad := func(err error) { errs = append(errs, err) }
-	if c.Domain == "" {
-		bad(invalid("Domain (AUTH0_DOMAIN)", "is required"))
-	} else if iss, err := normalizeIssuer(c.Domain); err != nil {
-		bad(err)
-	} else {
-		s.issuer = iss
+	if c.domainMapErr != nil {
+		bad(c.domainMapErr)
+	}
+	switch {
+	case c.DomainResolver != nil && c.Domain != "":
+		bad(invalid("Domain (AUTH0_DOMAIN)", "a static domain and a DomainResolver (AUTH0_DOMAIN_MAP) are exclusive"))
+	case c.DomainResolver != nil:
+		// Resolver mode: the issuer is per request.
+	case c.Domain == "":
+		if c.domainMapErr == nil {
+			bad(invalid("Domain (AUTH0_DOMAIN)", "is required"))
+		}
+	default:
+		if iss, err := normalizeIssuer(c.Domain); err != nil {
+			bad(err)
+		} else {
+			s.issuer = iss
+		}
 	}
 	if c.ClientID == "" {
 		bad(invalid("ClientID (AUTH0_CLIENT_ID)", "is required"))
@@ -277,8 +304,11 @@ func (c *Config) resolve() (*settings, error) {
 		AccessToken:       orDefault(c.Routes.AccessToken, "/auth/access-token"),
 		BackchannelLogout: orDefault(c.Routes.BackchannelLogout, "/auth/backchannel-logout"),
 		ConnectAccount:    orDefault(c.Routes.ConnectAccount, "/auth/connect"),
+		Link:              orDefault(c.Routes.Link, "/auth/link"),
+		Unlink:            orDefault(c.Routes.Unlink, "/auth/unlink"),
 	}
-	for _, p := range []string{s.routes.Login, s.routes.Logout, s.routes.Callback, s.routes.Profile, s.routes.AccessToken, s.routes.BackchannelLogout, s.routes.ConnectAccount} {
+	for _, p := range []string{s.routes.Login, s.routes.Logout, s.routes.Callback, s.routes.Profile, s.routes.AccessToken,
+		s.routes.BackchannelLogout, s.routes.ConnectAccount, s.routes.Link, s.routes.Unlink} {
 		if !strings.HasPrefix(p, "/") {
 			bad(invalid("Routes", "paths must start with /: "+strconv.Quote(p)))
 		}

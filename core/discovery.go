@@ -110,23 +110,29 @@ func (dc *DiscoveryCache) put(key string, p *provider, now time.Time) {
 	}
 }
 
-// discover returns the provider for issuer, from the cache or the network.
+// discover returns the provider for the issuer of ctx (static, resolved
+// for the bound request, or set with withIssuer), from the cache or the
+// network. The cache is a bounded LRU keyed by issuer.
 func (c *Client) discover(ctx context.Context) (*provider, error) {
+	issuer, err := c.issuer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	now := c.s.now()
-	if p := c.discovery.get(c.s.issuer, now); p != nil {
+	if p := c.discovery.get(issuer, now); p != nil {
 		if err := c.auth.checkSupported(p.meta.TokenEndpointAuthMethods); err != nil {
 			return nil, err
 		}
 		return p, nil
 	}
-	v, err, _ := c.discovery.flight.Do(c.s.issuer, func() (any, error) {
+	v, err, _ := c.discovery.flight.Do(issuer, func() (any, error) {
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.s.httpTimeout)
 		defer cancel()
-		p, err := c.fetchMetadata(dctx)
+		p, err := c.fetchMetadata(dctx, issuer)
 		if err != nil {
 			return nil, err
 		}
-		c.discovery.put(c.s.issuer, p, c.s.now())
+		c.discovery.put(issuer, p, c.s.now())
 		return p, nil
 	})
 	if err != nil {
@@ -144,11 +150,11 @@ func (c *Client) discover(ctx context.Context) (*provider, error) {
 // the Auth0 way (https://tenant/), while other providers publish issuers
 // without one (https://accounts.google.com). ID tokens are then checked
 // against the discovered issuer, exactly.
-func (c *Client) fetchMetadata(ctx context.Context) (*provider, error) {
+func (c *Client) fetchMetadata(ctx context.Context, issuer string) (*provider, error) {
 	fail := func(msg string, err error) error {
-		return &Error{Code: CodeDiscoveryError, Message: msg + " (" + c.s.issuer + ")", Err: err}
+		return &Error{Code: CodeDiscoveryError, Message: msg + " (" + issuer + ")", Err: err}
 	}
-	wellKnown := strings.TrimSuffix(c.s.issuer, "/") + "/.well-known/openid-configuration"
+	wellKnown := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, wellKnown, nil)
 	if err != nil {
 		return nil, fail("bad discovery URL", err)
@@ -167,7 +173,7 @@ func (c *Client) fetchMetadata(ctx context.Context) (*provider, error) {
 	if err := json.Unmarshal(body, &meta); err != nil {
 		return nil, fail("discovery document is not JSON", err)
 	}
-	if meta.Issuer == "" || strings.TrimSuffix(meta.Issuer, "/") != strings.TrimSuffix(c.s.issuer, "/") {
+	if meta.Issuer == "" || strings.TrimSuffix(meta.Issuer, "/") != strings.TrimSuffix(issuer, "/") {
 		return nil, fail("discovery issuer "+strconv.Quote(meta.Issuer)+" does not match", nil)
 	}
 	if meta.AuthorizationEndpoint == "" || meta.TokenEndpoint == "" || meta.JWKSURI == "" {

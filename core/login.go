@@ -48,6 +48,11 @@ type LoginOptions struct {
 	// the application's own origin (a path, or an absolute URL of the base
 	// URL's origin), and is kept in the transaction for the code exchange.
 	RedirectURI string
+
+	// flow and forced are set by StartLinkUser/StartUnlinkUser: the
+	// transaction's flow and the parameters no caller can override.
+	flow   string
+	forced map[string]string
 }
 
 // protectedParams can never be set by a caller.
@@ -110,6 +115,13 @@ func (c *Client) startLogin(ctx context.Context, ex adapter.Exchange, opts Login
 	if !hasScope(params["scope"], "openid") {
 		params["scope"] = strings.TrimSpace("openid " + params["scope"])
 	}
+	for k, v := range opts.forced {
+		if v == "" {
+			delete(params, k)
+		} else {
+			params[k] = v
+		}
+	}
 	var maxAge *int64
 	if v, ok := params["max_age"]; ok && v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -129,7 +141,12 @@ func (c *Client) startLogin(ctx context.Context, ex adapter.Exchange, opts Login
 		Nonce: randomToken(), CodeVerifier: randomToken(), ResponseType: "code",
 		State: randomToken(), ReturnTo: returnTo, MaxAge: maxAge,
 		Scope: clamp(params["scope"]), Audience: clamp(params["audience"]),
-		RedirectURI: redirectURI, Organization: clamp(params["organization"]),
+		RedirectURI: redirectURI, Organization: clamp(params["organization"]), Flow: opts.flow,
+	}
+	if c.resolverMode() {
+		if t.Issuer, err = c.issuer(ctx); err != nil {
+			return "", err
+		}
 	}
 	if opts.AppState != nil {
 		b, err := json.Marshal(opts.AppState)
@@ -138,7 +155,7 @@ func (c *Client) startLogin(ctx context.Context, ex adapter.Exchange, opts Login
 		}
 		t.AppState = b
 	}
-	if c.cfg.PushedAuthorizationRequests || p.meta.RequirePAR {
+	if opts.flow == "" && (c.cfg.PushedAuthorizationRequests || p.meta.RequirePAR) {
 		loc, err := c.pushAuthorizationRequest(ctx, p, params, redirectURI, t)
 		if err != nil {
 			return "", err

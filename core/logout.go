@@ -45,6 +45,17 @@ func (c *Client) logout(ctx context.Context, ex adapter.Exchange, opts LogoutOpt
 	if loadErr != nil {
 		c.s.logger.Warn("auth0kit: logout could not read the session record", "error", loadErr)
 	}
+	if sess != nil && c.resolverMode() {
+		// Another domain's session is neither revoked nor deleted here.
+		ok, err := c.sessionDomainOK(ctx, rs, sess)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", domainMismatch()
+		}
+		ctx = withIssuer(ctx, sess.Internal.MCDIssuer)
+	}
 	// Stale copies of the cookie get no rotated tokens from the memo.
 	c.tokens.forget(memoSession(cs.id, sess), c.s.now(), c.s.refreshMemo)
 	c.revokeLocally(ctx, sess)

@@ -36,6 +36,8 @@ type Routes struct {
 	AccessToken       string // default /auth/access-token
 	BackchannelLogout string // default /auth/backchannel-logout
 	ConnectAccount    string // default /auth/connect (mounted by WithConnectAccountEndpoint)
+	Link              string // default /auth/link (mounted with [WithAccountLinking])
+	Unlink            string // default /auth/unlink (mounted with [WithAccountLinking])
 }
 
 // CookieOptions are the attributes of the session cookie. HttpOnly is always
@@ -98,9 +100,18 @@ type Hooks struct {
 // Config is the resolved configuration of a [Client]. Build it with
 // [Option]s; [New] fills defaults from the environment.
 type Config struct {
-	Domain       string // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
-	ClientID     string // AUTH0_CLIENT_ID
-	ClientSecret string // AUTH0_CLIENT_SECRET
+	Domain string // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
+	// DomainResolver picks the domain per request (resolver mode, see
+	// [WithDomainResolver]; AUTH0_DOMAIN_MAP builds a [DomainMap]). It is
+	// exclusive with Domain.
+	DomainResolver DomainResolver
+	// AccountLinking mounts the link and unlink routes ([WithAccountLinking]).
+	AccountLinking  bool
+	domainFromEnv   bool   // Domain came from AUTH0_DOMAIN
+	domainMapErr    error  // AUTH0_DOMAIN_MAP could not be parsed
+	resolverFromEnv bool   // DomainResolver came from AUTH0_DOMAIN_MAP
+	ClientID        string // AUTH0_CLIENT_ID
+	ClientSecret    string // AUTH0_CLIENT_SECRET
 	// Secrets is AUTH0_SECRET; the first encrypts, all decrypt. It must be
 	// unique per application (see [WithSecret]).
 	Secrets []string
@@ -226,7 +237,14 @@ type Config struct {
 }
 
 // WithDomain sets the Auth0 domain or issuer URL (AUTH0_DOMAIN).
-func WithDomain(domain string) Option { return func(c *Config) { c.Domain = domain } }
+func WithDomain(domain string) Option {
+	return func(c *Config) {
+		c.Domain, c.domainFromEnv, c.domainMapErr = domain, false, nil
+		if c.resolverFromEnv { // an option beats AUTH0_DOMAIN_MAP
+			c.DomainResolver, c.resolverFromEnv = nil, false
+		}
+	}
+}
 
 // WithClientID sets the application's client ID (AUTH0_CLIENT_ID).
 func WithClientID(id string) Option { return func(c *Config) { c.ClientID = id } }
@@ -448,3 +466,9 @@ func WithDPoPOptions(o DPoPOptions) Option { return func(c *Config) { c.DPoP = o
 func WithAuthorizationDetailsInSession(on bool) Option {
 	return func(c *Config) { c.AuthorizationDetailsInSession = on }
 }
+
+// WithAccountLinking mounts the account-linking routes, /auth/link and
+// /auth/unlink (?connection=…&connectionScope=…&returnTo=…), which start
+// [Client.StartLinkUser] and [Client.StartUnlinkUser] for the logged-in
+// user. They are not mounted by default.
+func WithAccountLinking() Option { return func(c *Config) { c.AccountLinking = true } }

@@ -18,6 +18,12 @@ type requestState struct {
 	mu     sync.Mutex
 	cookie *cookieSession // nil until the cookie was read
 	marked bool           // no-store headers were set
+
+	// The request's issuer in resolver mode, resolved on first use.
+	issMu   sync.Mutex
+	issDone bool
+	iss     string
+	issErr  error
 }
 
 // boundState returns the request state that [Client.bind] attached to
@@ -82,6 +88,17 @@ func (rs *requestState) session(ctx context.Context) (*Session, error) {
 		return nil, nil
 	}
 	s, err := rs.c.load(ctx, cs)
+	if s != nil && rs.c.resolverMode() {
+		// Another domain's (or a legacy domain-less) session is no
+		// session on this request; it is not deleted.
+		ok, derr := rs.c.sessionDomainOK(ctx, rs, s)
+		if derr != nil {
+			return nil, derr
+		}
+		if !ok {
+			return nil, nil
+		}
+	}
 	if s != nil && !rs.marked && rs.ex != nil {
 		// A response built from session data must never be cached.
 		rs.marked = true
@@ -204,6 +221,9 @@ type lockedSession struct {
 	rs *requestState
 	cs *cookieSession
 	s  *Session // nil when logged out
+	// foreign is set when a session exists but belongs to another domain
+	// (resolver mode); s is then nil.
+	foreign bool
 }
 
 // lockSession locks the request's state and loads its session. The caller
@@ -217,7 +237,18 @@ func (c *Client) lockSession(ctx context.Context, ex adapter.Exchange) (*lockedS
 		rs.mu.Unlock()
 		return nil, err
 	}
-	return &lockedSession{c: c, rs: rs, cs: cs, s: s}, nil
+	ls := &lockedSession{c: c, rs: rs, cs: cs, s: s}
+	if s != nil && c.resolverMode() {
+		ok, err := c.sessionDomainOK(ctx, rs, s)
+		if err != nil {
+			rs.mu.Unlock()
+			return nil, err
+		}
+		if !ok {
+			ls.s, ls.foreign = nil, true
+		}
+	}
+	return ls, nil
 }
 
 // requireSession is lockSession for operations that need a logged-in
@@ -226,6 +257,10 @@ func (c *Client) requireSession(ctx context.Context, ex adapter.Exchange) (*lock
 	ls, err := c.lockSession(ctx, ex)
 	if err != nil {
 		return nil, err
+	}
+	if ls.foreign {
+		ls.unlock()
+		return nil, domainMismatch()
 	}
 	if ls.s == nil {
 		ls.unlock()

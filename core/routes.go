@@ -64,6 +64,14 @@ func (c *Client) route(method, path string) func(context.Context, adapter.Exchan
 			return c.handleConnect
 		}
 	}
+	if c.cfg.AccountLinking {
+		switch path {
+		case r.Link:
+			return c.handleLink
+		case r.Unlink:
+			return c.handleUnlink
+		}
+	}
 	return nil
 }
 
@@ -78,7 +86,8 @@ func (c *Client) isRoute(path string) bool {
 	}
 	r := c.s.routes
 	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile || path == r.BackchannelLogout ||
-		(path == r.AccessToken && c.s.accessTokenRoute) || (path == r.ConnectAccount && c.s.connectRoute)
+		(path == r.AccessToken && c.s.accessTokenRoute) || (path == r.ConnectAccount && c.s.connectRoute) ||
+		(c.cfg.AccountLinking && (path == r.Link || path == r.Unlink))
 }
 
 func redirect(status int, location string) *adapter.Response {

@@ -134,7 +134,8 @@ func (c *Client) load(ctx context.Context, cs *cookieSession) (*Session, error) 
 		if cs.sess != nil && c.store == nil && c.revocations != nil && !cs.revChecked {
 			s := cs.sess
 			created := time.Unix(s.Internal.CreatedAt, 0)
-			revoked, err := c.revocations.Revoked(ctx, s.Internal.SID, s.User.Sub, created)
+			sc := issuerScoped(LogoutTokenClaims{SID: s.Internal.SID, Sub: s.User.Sub}, s.Internal.MCDIssuer, s.Internal.MCDIssuer != "")
+			revoked, err := c.revocations.Revoked(ctx, sc.SID, sc.Sub, created)
 			if err == nil && !revoked && s.Internal.SID != "" {
 				// Ended by a local logout ([Client.Logout]).
 				revoked, err = c.revocations.Revoked(ctx, localLogoutKey(s), "", created)

@@ -114,7 +114,10 @@ func (m *MemoryStore) DeleteByLogoutToken(ctx context.Context, c LogoutTokenClai
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for id, e := range m.data {
-		if (c.SID == "" || e.s.Internal.SID == c.SID) && (c.Sub == "" || e.s.User.Sub == c.Sub) {
+		// A session that remembers its custom domain (resolver mode) is
+		// only ended by its own issuer's tokens.
+		if (c.SID == "" || e.s.Internal.SID == c.SID) && (c.Sub == "" || e.s.User.Sub == c.Sub) &&
+			(c.Iss == "" || e.s.Internal.MCDIssuer == "" || sameIssuer(e.s.Internal.MCDIssuer, c.Iss)) {
 			delete(m.data, id)
 		}
 	}

@@ -31,6 +31,11 @@ type transaction struct {
 	// AuthSession is the My Account API's auth_session of a Connected
 	// Accounts transaction (responseType connect_code).
 	AuthSession string `json:"authSession,omitempty"`
+	// Issuer is the issuer the login started with (resolver mode); the
+	// callback exchanges the code there and the session remembers it.
+	Issuer string `json:"issuer,omitempty"`
+	// Flow is "link" or "unlink" for account-linking transactions.
+	Flow string `json:"flow,omitempty"`
 }
 
 // maxTxnCookieBytes is the total size of transaction cookies above which

@@ -181,6 +181,11 @@ func (p *Provider) parseAuthRequest(form url.Values) (*authRequest, *authzError)
 	if org != "" {
 		req.orgID, req.orgName = orgClaims(org)
 	}
+	lr, lerr := p.parseLinkRequest(req.scope, form.Get, form.Get("client_id"))
+	if lerr != nil {
+		return req, lerr
+	}
+	req.link = lr
 	req.nonce = form.Get("nonce")
 	req.audience = form.Get("audience")
 	req.loginHint = form.Get("login_hint")
@@ -286,6 +291,10 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 // redirectWithCode issues an authorization code for req and sess and
 // redirects the browser back to the client (RFC 6749 §4.1.2, RFC 9207).
 func (p *Provider) redirectWithCode(w http.ResponseWriter, r *http.Request, req *authRequest, sess *session) {
+	if aerr := p.applyLink(req.link, subjectFor(sess.email)); aerr != nil {
+		p.redirectError(w, r, req, aerr)
+		return
+	}
 	code := randomString(32)
 	now := p.now()
 	p.mu.Lock()

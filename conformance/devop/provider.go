@@ -199,6 +199,7 @@ type Provider struct {
 	apiAudiences []string // APIAudiences + MFAAudiences
 	apiScopes    []string
 	connections  []string
+	links        linkedIdentities // account linking, by sub
 	customTypes  []string
 	cibaInterval time.Duration
 	cibaDelay    time.Duration

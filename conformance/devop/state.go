@@ -30,6 +30,7 @@ type authRequest struct {
 	authDetails   json.RawMessage // authorization_details (RFC 9396), as sent
 	orgID         string          // org_id claim of the organization asked
 	orgName       string          // org_name claim, when asked by name
+	link          *linkRequest    // link_account / unlink_account
 }
 
 // session is an OP login session, referenced by the session cookie.

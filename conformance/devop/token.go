@@ -332,6 +332,9 @@ func (p *Provider) issueTokens(client Client, g *grant, spec issueSpec) (map[str
 		claims["exp"] = now.Add(p.idTTL).Unix()
 		claims["auth_time"] = g.authTime.Unix()
 		claims["sid"] = g.sid
+		if ids := p.identities(u.sub); ids != nil {
+			claims["identities"] = ids
+		}
 		if spec.nonce != "" {
 			claims["nonce"] = spec.nonce
 		}

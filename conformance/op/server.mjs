@@ -9,7 +9,7 @@
 //   - offline_access needs no explicit prompt=consent (added server-side:
 //     oidc-provider drops offline_access without it, Auth0 does not);
 //   - back-channel logout may call loopback URIs (its SSRF guard replaced).
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 
 // RAR_API is the resource server of Rich Authorization Requests.
@@ -81,7 +81,15 @@ function start(issuer, server, tls = false) {
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     features: {
       devInteractions: { enabled: true },
-      registration: { enabled: true },
+      // A client may choose its id and secret ("mcd-…"): the mcd/
+      // scenarios register one app at two instances, as one Auth0 tenant
+      // serves it on two custom domains.
+      registration: {
+        enabled: true,
+        idFactory: (ctx) => (/^mcd-[\w-]{8,64}$/.test(String(ctx.oidc.body?.client_id)) ? ctx.oidc.body.client_id : randomUUID()),
+        secretFactory: async (ctx) => (/^mcd-[\w-]{8,64}$/.test(String(ctx.oidc.body?.client_id)) && typeof ctx.oidc.body.client_secret === 'string'
+          ? ctx.oidc.body.client_secret : randomBytes(64).toString('base64url')),
+      },
       revocation: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       backchannelLogout: { enabled: true },

@@ -112,6 +112,12 @@ func appendInternal(dst []byte, in *Internal) []byte {
 	if in.SessionExpiresAt != 0 {
 		dst = appendIntMember(dst, false, "sessionExpiresAt", in.SessionExpiresAt)
 	}
+	if in.MCDDomain != "" || in.MCDIssuer != "" {
+		dst = append(appendKey(dst, false, "mcd"), '{')
+		dst = appendStringMember(dst, true, "domain", in.MCDDomain)
+		dst = appendStringMember(dst, false, "issuer", in.MCDIssuer)
+		dst = append(dst, '}')
+	}
 	return append(dst, '}')
 }
 
@@ -350,7 +356,8 @@ func (sc *scanner) accessTokenSet(a *AccessTokenSet) bool {
 }
 
 // internal decodes "internal" (or null) into in, which must be zero.
-// Unknown members (such as "mcd") are validated and dropped.
+// Unknown members are validated and dropped; "mcd" keeps its domain and
+// issuer (other members of it are dropped).
 func (sc *scanner) internal(in *Internal) bool {
 	if sc.null() {
 		return true
@@ -371,8 +378,42 @@ func (sc *scanner) internal(in *Internal) bool {
 			in.CreatedAt, _, ok = sc.intOrNull()
 		case "sessionExpiresAt":
 			in.SessionExpiresAt, _, ok = sc.intOrNull()
+		case "mcd":
+			ok = sc.mcd(in)
 		default:
 			ok = sc.skip(2)
+		}
+		if !ok {
+			return false
+		}
+		if more, ok = sc.next('}'); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// mcd decodes "internal.mcd" (or null): {"domain","issuer"}.
+func (sc *scanner) mcd(in *Internal) bool {
+	if sc.null() {
+		return true
+	}
+	empty, ok := sc.objectStart()
+	if !ok {
+		return false
+	}
+	for more := !empty; more; {
+		k, ok := sc.key()
+		if !ok {
+			return false
+		}
+		switch k {
+		case "domain":
+			in.MCDDomain, ok = sc.strOrNull()
+		case "issuer":
+			in.MCDIssuer, ok = sc.strOrNull()
+		default:
+			ok = sc.skip(3)
 		}
 		if !ok {
 			return false

@@ -50,6 +50,12 @@ func TestDecodeSessionAccepts(t *testing.T) {
 			exp:     -15,
 		},
 		{
+			name:    "internal.mcd as nextjs-auth0 writes it",
+			payload: `{"user":{"sub":"u"},"tokenSet":{"accessToken":"a","expiresAt":2},"internal":{"sid":"s","createdAt":1,"mcd":{"domain":"brand.example.com","issuer":"https://brand.example.com/"}}}`,
+			want: Session{User: User{Sub: "u"}, TokenSet: TokenSet{AccessToken: "a", ExpiresAt: 2},
+				Internal: Internal{SID: "s", CreatedAt: 1, MCDDomain: "brand.example.com", MCDIssuer: "https://brand.example.com/"}},
+		},
+		{
 			name:    "exp null means absent",
 			payload: `{"exp":null}`,
 		},
@@ -66,7 +72,7 @@ func TestDecodeSessionAccepts(t *testing.T) {
 					"act": json.RawMessage(`{"sub":"x"}`), "urn:x": json.RawMessage(`[1,{"a":null}]`), "n": json.RawMessage(`-0.5e-3`),
 				}},
 				TokenSet: TokenSet{AccessToken: "a"},
-				Internal: Internal{SID: "s"},
+				Internal: Internal{SID: "s", MCDDomain: "d", MCDIssuer: "i"},
 				Extra: map[string]json.RawMessage{
 					"custom": json.RawMessage(`{"a":[true,false,null]}`), "connectionTokenSets": json.RawMessage(`[]`),
 				},

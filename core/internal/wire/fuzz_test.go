@@ -65,7 +65,8 @@ func FuzzDecodeSession(f *testing.F) {
 	readJSONFile(f, "testdata/go-vector.json", &gv)
 	for _, p := range []string{notesPayload, string(v.Vectors[0].Payload), string(v.Vectors[1].Payload), string(gv.Payload),
 		`{}`, `{"user":{"sub":"\ud83d\ude00","x":[1,{"y":null}]},"exp":1.5e9}`, `{"user":{"email_verified":false,"name":""}}`,
-		`{"accessTokens":[{"accessToken":"a","audience":"b","expiresAt":1},null],"internal":{"mcd":{}}}`} {
+		`{"accessTokens":[{"accessToken":"a","audience":"b","expiresAt":1},null],"internal":{"mcd":{}}}`,
+		`{"internal":{"sid":"s","createdAt":1,"mcd":{"domain":"b.example.com","issuer":"https://b.example.com/","x":[1]}}}`} {
 		f.Add([]byte(p))
 	}
 	for seed := range uint64(20) {

@@ -87,6 +87,11 @@ type Internal struct {
 	SID              string // "sid"
 	CreatedAt        int64  // "createdAt", unix seconds
 	SessionExpiresAt int64  // "sessionExpiresAt", unix seconds, omitted when 0
+	// MCDDomain and MCDIssuer are "mcd": {"domain","issuer"}, the custom
+	// domain a session belongs to in resolver mode (nextjs-auth0 v4's
+	// shape). The member is written when MCDDomain or MCDIssuer is set.
+	MCDDomain string
+	MCDIssuer string
 }
 
 // Claim unmarshals the claim called name into v (as json.Unmarshal would),

@@ -3,6 +3,10 @@
 //
 //   - AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_SECRET,
 //     APP_BASE_URL: read by auth0kit.New itself;
+//   - AUTH0_DOMAIN_MAP="host[:port]=domain,…" instead of AUTH0_DOMAIN and
+//     APP_BASE_URL: resolver mode (Multiple Custom Domains), also read by
+//     auth0kit.New; each host's base URL is the mapped host the request
+//     came to, and a host not in the map is refused;
 //   - client authentication and PAR, also read by auth0kit.New:
 //     AUTH0_TOKEN_ENDPOINT_AUTH_METHOD, AUTH0_CLIENT_ASSERTION_SIGNING_KEY
 //     (PEM text) and AUTH0_CLIENT_ASSERTION_SIGNING_ALG for private_key_jwt,
