@@ -105,11 +105,15 @@ func (c *Client) callMyAccount(ctx context.Context, tok *AccessToken, method, pa
 	return nil
 }
 
-// resourceDo sends req to a resource server with tok through hc. Bearer
-// today; the DPoP fetcher (proof per attempt, use_dpop_nonce retry with
-// req.GetBody) replaces this body. Used by the My Account calls and the
-// API proxies.
+// resourceDo sends req to a resource server with tok through hc, by the
+// fetcher's transport: Bearer, or DPoP with a fresh proof (and one
+// use_dpop_nonce retry when req.GetBody can replay the body) for a
+// DPoP-bound token. A DPoP-bound token is never sent as Bearer. Used by
+// the My Account calls and the API proxies.
 func (c *Client) resourceDo(hc *http.Client, req *http.Request, tok *AccessToken) (*http.Response, error) {
-	req.Header.Set("Authorization", "Bearer "+tok.Token)
-	return hc.Do(req)
+	tr := &authTransport{base: req.URL, next: hc.Transport, now: c.s.now, dpop: c.dpop,
+		token: func(context.Context) (*AccessToken, error) { return tok, nil }}
+	sender := *hc
+	sender.Transport = tr
+	return sender.Do(req)
 }
