@@ -68,6 +68,13 @@ func (rs *requestState) scannedLocked() *cookieSession {
 
 // cookieLocked returns the decrypted session cookie; rs.mu must be held.
 func (rs *requestState) cookieLocked() *cookieSession {
+	if cs := rs.cookie; cs != nil && !cs.decoded && cs.raw != "" {
+		if _, ok := rs.ex.(adapter.TransientCookies); ok {
+			// The value scanned by Serve shares the framework's buffers,
+			// which the application may have changed since: read it again.
+			rs.cookie = nil
+		}
+	}
 	cs := rs.scannedLocked()
 	rs.c.decodeCookie(cs)
 	return cs
