@@ -15,9 +15,10 @@ type requestState struct {
 	c  *Client
 	ex adapter.Exchange
 
-	mu     sync.Mutex
-	cookie *cookieSession // nil until the cookie was read
-	marked bool           // no-store headers were set
+	mu      sync.Mutex
+	cookie  *cookieSession // nil until the cookie was read; then &scanned
+	scanned cookieSession
+	marked  bool // no-store headers were set
 }
 
 // boundState returns the request state that [Client.bind] attached to
@@ -61,7 +62,8 @@ func (c *Client) state(ctx context.Context, ex adapter.Exchange) *requestState {
 // rs.mu must be held.
 func (rs *requestState) scannedLocked() *cookieSession {
 	if rs.cookie == nil {
-		rs.cookie = rs.c.scanCookie(rs.ex)
+		rs.scanned = cookieSession{}
+		rs.cookie = rs.c.scanCookieInto(&rs.scanned, rs.ex)
 	}
 	return rs.cookie
 }
