@@ -357,7 +357,7 @@ func (c *Config) resolve() (*settings, error) {
 	}
 	s.httpClient = c.HTTPClient
 	if s.httpClient == nil {
-		s.httpClient = &http.Client{}
+		s.httpClient = defaultHTTPClient()
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -442,4 +442,20 @@ func durOr(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// providerIdleConns is how many idle keep-alive connections the default
+// HTTP client keeps per provider host. net/http's default of 2 makes
+// concurrent logins (token and userinfo requests) open and close a TLS
+// connection each beyond the second.
+const providerIdleConns = 64
+
+// defaultHTTPClient is the client used to call the provider when the
+// configuration injects none: http.DefaultTransport's settings, with
+// providerIdleConns idle connections per host.
+func defaultHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = providerIdleConns
+	tr.MaxIdleConns = max(tr.MaxIdleConns, providerIdleConns)
+	return &http.Client{Transport: tr}
 }

@@ -15,9 +15,10 @@ type requestState struct {
 	c  *Client
 	ex adapter.Exchange
 
-	mu     sync.Mutex
-	cookie *cookieSession // nil until the cookie was read
-	marked bool           // no-store headers were set
+	mu      sync.Mutex
+	cookie  *cookieSession // nil until the cookie was read; then &scanned
+	scanned cookieSession
+	marked  bool // no-store headers were set
 
 	// The request's issuer in resolver mode, resolved on first use.
 	issMu   sync.Mutex
@@ -67,13 +68,21 @@ func (c *Client) state(ctx context.Context, ex adapter.Exchange) *requestState {
 // rs.mu must be held.
 func (rs *requestState) scannedLocked() *cookieSession {
 	if rs.cookie == nil {
-		rs.cookie = rs.c.scanCookie(rs.ex)
+		rs.scanned = cookieSession{}
+		rs.cookie = rs.c.scanCookieInto(&rs.scanned, rs.ex)
 	}
 	return rs.cookie
 }
 
 // cookieLocked returns the decrypted session cookie; rs.mu must be held.
 func (rs *requestState) cookieLocked() *cookieSession {
+	if cs := rs.cookie; cs != nil && !cs.decoded && cs.raw != "" {
+		if _, ok := rs.ex.(adapter.TransientCookies); ok {
+			// The value scanned by Serve shares the framework's buffers,
+			// which the application may have changed since: read it again.
+			rs.cookie = nil
+		}
+	}
 	cs := rs.scannedLocked()
 	rs.c.decodeCookie(cs)
 	return cs

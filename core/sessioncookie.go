@@ -42,8 +42,13 @@ type statefulID struct {
 // scanCookie finds the session cookie(s) of the request and joins their
 // value, without any cryptography.
 func (c *Client) scanCookie(ex adapter.Exchange) *cookieSession {
+	return c.scanCookieInto(new(cookieSession), ex)
+}
+
+// scanCookieInto is scanCookie into cs, which must be zero (the request
+// state's own, to save an allocation per request).
+func (c *Client) scanCookieInto(cs *cookieSession, ex adapter.Exchange) *cookieSession {
 	t := c.s.sessionCookie
-	cs := &cookieSession{}
 	if ex == nil { // no request: a context an adapter did not bind
 		return cs
 	}

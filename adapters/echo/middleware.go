@@ -8,10 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// contextKey is the key under which [Middleware] stores the request's
-// binding with c.Set. Read the session with [Session].
-const contextKey = "github.com/auth0kit/auth0kit/adapters/echo"
-
 // Middleware returns Echo middleware that serves the SDK's routes
 // (/auth/login, /auth/callback, /auth/logout, /auth/profile, or the paths
 // configured on the client), binds the session to every other request for
@@ -22,20 +18,21 @@ const contextKey = "github.com/auth0kit/auth0kit/adapters/echo"
 // how the SDK's routes are reached) or e.Pre. On a group it only sees that
 // group's paths, so the SDK's routes would not be served.
 //
-// The bound context is installed on the request (c.Request().Context()
-// works with auth0kit.SessionFromContext) and stored with c.Set.
+// The bound context is installed on the request: c.Request().Context()
+// works with auth0kit.SessionFromContext, and with everything derived
+// from it. (Echo v4 allocates its c.Set store per request, so the binding
+// is not kept there too: a handler that replaces the request's context
+// with an unrelated one loses the session.)
 func Middleware(client *auth0kit.Client) echo.MiddlewareFunc {
 	engine := client.Adapter()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			ex := newExchange(c)
-			ctx, res := engine.Serve(c.Request().Context(), ex)
+			r := c.Request()
+			ctx, res := engine.Serve(r.Context(), adapter.NewHTTPExchange(c.Response(), r))
 			if res != nil {
 				return write(c, res)
 			}
-			ex.ctx = ctx
-			c.SetRequest(c.Request().WithContext(ctx))
-			c.Set(contextKey, ex)
+			c.SetRequest(r.WithContext(ctx))
 			return next(c)
 		}
 	}
@@ -100,21 +97,9 @@ func UpdateSession(c echo.Context, client *auth0kit.Client, s *auth0kit.Session)
 	return client.UpdateSession(boundContext(c), s)
 }
 
-// binding returns the exchange stored by Middleware, or nil.
-func binding(c echo.Context) *exchange {
-	ex, _ := c.Get(contextKey).(*exchange)
-	return ex
-}
-
-// boundContext is the context Middleware bound for c; when Middleware did
-// not run on c (Echo is behind auth0http.Middleware instead),
-// c.Request().Context().
-func boundContext(c echo.Context) context.Context {
-	if ex := binding(c); ex != nil {
-		return ex.ctx
-	}
-	return c.Request().Context()
-}
+// boundContext is the context Middleware bound for c: the request's
+// (also when Echo is behind auth0http.Middleware instead).
+func boundContext(c echo.Context) context.Context { return c.Request().Context() }
 
 // write sends a core response.
 func write(c echo.Context, res *adapter.Response) error {

@@ -3,8 +3,9 @@
 // responses. The Fiber v2 and v3 adapters (auth0fiber) are built on it, so
 // the fasthttp rules live in one place: fasthttp reuses its buffers once
 // the handler returns, so every value handed to the core is copied into a
-// Go string, and several Set-Cookie headers with one name must all be
-// sent.
+// Go string, except the cookies (see adapter.TransientCookies: the Cookie
+// header is most of a logged-in request's bytes), and several Set-Cookie
+// headers with one name must all be sent.
 package auth0fasthttp
 
 import (
@@ -12,26 +13,41 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"unsafe"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/valyala/fasthttp"
 )
 
-// Exchange is the adapter.Exchange of one fasthttp request.
+// Exchange is the adapter.Exchange of one fasthttp request. Its cookie
+// values share fasthttp's request buffers (adapter.TransientCookies).
 type Exchange struct {
 	ctx *fasthttp.RequestCtx
-
-	// The request's Cookie header lines, copied once on first use.
-	cookies     adapter.CookieHeader
-	cookiesRead bool
-	line        [1]string // backing array for the usual single line
+	// line is the backing array of the usual single Cookie header line.
+	line [1]string
 }
 
 // NewExchange returns the exchange of ctx's request and response.
 func NewExchange(ctx *fasthttp.RequestCtx) *Exchange { return &Exchange{ctx: ctx} }
 
+// TransientCookies implements adapter.TransientCookies.
+func (e *Exchange) TransientCookies() {}
+
 // Method implements adapter.Exchange.
-func (e *Exchange) Method() string { return string(e.ctx.Method()) }
+func (e *Exchange) Method() string { return method(e.ctx.Method()) }
+
+// method returns m as a string, without allocating for the usual methods.
+func method(m []byte) string {
+	switch string(m) {
+	case http.MethodGet:
+		return http.MethodGet
+	case http.MethodPost:
+		return http.MethodPost
+	case http.MethodHead:
+		return http.MethodHead
+	}
+	return string(m)
+}
 
 // Path implements adapter.Exchange.
 func (e *Exchange) Path() string { return string(e.ctx.Path()) }
@@ -51,17 +67,25 @@ func (e *Exchange) RemoteAddr() string { return e.ctx.RemoteAddr().String() }
 // TLS implements adapter.Exchange.
 func (e *Exchange) TLS() bool { return e.ctx.IsTLS() }
 
-// cookieHeader returns the Cookie header lines as Go strings, parsed by
-// adapter.CookieHeader like every other adapter's.
+// cookieHeader returns the Cookie header lines, parsed by
+// adapter.CookieHeader like every other adapter's. The strings share
+// fasthttp's buffers (no copy of a header of several kilobytes on every
+// request): they are valid until application code runs again, which is
+// what adapter.TransientCookies promises the engine.
 func (e *Exchange) cookieHeader() adapter.CookieHeader {
-	if !e.cookiesRead {
-		e.cookiesRead = true
-		e.cookies = e.line[:0]
-		for _, v := range e.ctx.Request.Header.PeekAll(fasthttp.HeaderCookie) {
-			e.cookies = append(e.cookies, string(v))
-		}
+	lines := e.line[:0]
+	for _, v := range e.ctx.Request.Header.PeekAll(fasthttp.HeaderCookie) {
+		lines = append(lines, transient(v))
 	}
-	return e.cookies
+	return lines
+}
+
+// transient returns a string sharing b's memory.
+func transient(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // Cookie implements adapter.Exchange.

@@ -10,10 +10,10 @@ import (
 // exchange is the request's adapter.HTTPExchange plus the context
 // [Middleware] bound to it; it is what the Gin context stores.
 type exchange struct {
-	*adapter.HTTPExchange
+	adapter.HTTPExchange
 	ctx context.Context
 }
 
 func newExchange(c *gin.Context) *exchange {
-	return &exchange{HTTPExchange: adapter.NewHTTPExchange(c.Writer, c.Request)}
+	return &exchange{HTTPExchange: adapter.HTTPExchange{R: c.Request, W: c.Writer}}
 }

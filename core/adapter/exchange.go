@@ -9,8 +9,8 @@ import (
 // Exchange is one HTTP request and its response as the core sees them. An
 // adapter implements it over its framework's request context (the role of
 // auth0-server-js's StoreOptions), so the core never depends on a
-// framework. Values returned must stay valid after the call (fasthttp
-// adapters copy them).
+// framework. Values returned must stay valid after the call, except the
+// cookie values of a [TransientCookies] exchange.
 type Exchange interface {
 	// Method is the request method.
 	Method() string
@@ -39,6 +39,20 @@ type Exchange interface {
 	SetCookie(c *http.Cookie)
 	// SetHeader sets a response header.
 	SetHeader(name, value string)
+}
+
+// TransientCookies marks an [Exchange] whose Cookie and VisitCookies
+// values share the framework's request buffers instead of being copied
+// (auth0fasthttp: the Cookie header is most of a logged-in request's
+// bytes). Such values are valid only until application code runs again,
+// since it may change the request's headers in place. The engine uses them
+// within the call that read them, and reads the cookies again when it
+// needs them later (a session read by the handler), so nothing is kept
+// across application code and nothing needs copying.
+type TransientCookies interface {
+	Exchange
+	// TransientCookies is a marker; it does nothing.
+	TransientCookies()
 }
 
 // Response is the answer of a core route, written by the adapter: status,
