@@ -41,9 +41,8 @@ func defaultConfig(getenv func(string) string) Config {
 		SignInReturnToPath:  "/",
 		IDTokenSigningAlg:   getenv("AUTH0_ID_TOKEN_SIGNING_ALG"),
 	}
-	if s := getenv("AUTH0_SECRET"); s != "" {
-		c.Secrets = []string{s}
-	}
+	c.Secrets = splitList(getenv("AUTH0_SECRET"))
+	c.MigrateSessions = splitList(getenv("AUTH0_MIGRATE_SESSIONS"))
 	if s := getenv("APP_BASE_URL"); s != "" {
 		for part := range strings.SplitSeq(s, ",") {
 			if part = strings.TrimSpace(part); part != "" {
@@ -111,6 +110,7 @@ type settings struct {
 	absolute         time.Duration
 	inactivity       time.Duration
 	rollThreshold    time.Duration
+	migrate          []string // legacy session formats read (nil: none, no cost)
 	idTokenHint      bool
 	claims           map[string]bool
 	routes           Routes
@@ -164,6 +164,10 @@ func (c *Config) resolve() (*settings, error) {
 			return nil, invalid("Secret (AUTH0_SECRET)", "secret "+strconv.Itoa(i)+" is shorter than 32 bytes; generate one with `openssl rand -hex 32`")
 		}
 	}
+	if err := checkMigrateFormats(c.MigrateSessions); err != nil {
+		return nil, err
+	}
+	s.migrate = c.MigrateSessions
 	if !hasScope(c.AuthorizationParams["scope"], "openid") {
 		return nil, invalid("AuthorizationParams.scope (AUTH0_SCOPE)", "must include the openid scope")
 	}

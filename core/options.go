@@ -100,9 +100,15 @@ type Config struct {
 	Domain       string // AUTH0_DOMAIN: a host (tenant.auth0.com) or an issuer URL
 	ClientID     string // AUTH0_CLIENT_ID
 	ClientSecret string // AUTH0_CLIENT_SECRET
-	// Secrets is AUTH0_SECRET; the first encrypts, all decrypt. It must be
-	// unique per application (see [WithSecret]).
+	// Secrets is AUTH0_SECRET (comma-separated in the environment); the
+	// first encrypts, all decrypt. It must be unique per application (see
+	// [WithSecret]).
 	Secrets []string
+	// MigrateSessions lists the legacy session cookie formats read and
+	// rewritten in the current format ([MigrateAuth0ServerJS],
+	// [MigrateNextjsV3]); env AUTH0_MIGRATE_SESSIONS, comma-separated. See
+	// [WithSessionMigration].
+	MigrateSessions []string
 	// AppBaseURL is APP_BASE_URL: one URL, or several (comma-separated in
 	// the environment) as an allow-list for the inferred request origin.
 	AppBaseURLs []string
