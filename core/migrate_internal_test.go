@@ -23,7 +23,7 @@ type legacyVectors struct {
 	OldSecret   string `json:"oldSecret"`
 	Fixture     struct {
 		Sub, SID, IDToken, AccessToken, RefreshToken, Scope, Audience, ClientID, Issuer string
-		ExpiresAt                                                                     int64
+		ExpiresAt                                                                       int64
 	} `json:"fixture"`
 	Cases []struct {
 		Name, Format, SecretUsed string
