@@ -43,6 +43,7 @@ func defaultConfig(getenv func(string) string) Config {
 	}
 	c.Secrets = splitList(getenv("AUTH0_SECRET"))
 	c.MigrateSessions = splitList(getenv("AUTH0_MIGRATE_SESSIONS"))
+	c.LogoutReturnToOrigins = splitList(getenv("AUTH0_LOGOUT_RETURN_TO_ORIGINS"))
 	if s := getenv("APP_BASE_URL"); s != "" {
 		for part := range strings.SplitSeq(s, ",") {
 			if part = strings.TrimSpace(part); part != "" {
@@ -111,6 +112,8 @@ type settings struct {
 	inactivity       time.Duration
 	rollThreshold    time.Duration
 	migrate          []string // legacy session formats read (nil: none, no cost)
+	routeChain       RouteHandler
+	logoutOrigins    map[string]bool // lower-case scheme://host; nil: none
 	idTokenHint      bool
 	claims           map[string]bool
 	routes           Routes
@@ -168,6 +171,10 @@ func (c *Config) resolve() (*settings, error) {
 		return nil, err
 	}
 	s.migrate = c.MigrateSessions
+	s.routeChain = buildRouteChain(c.RouteMiddleware)
+	if s.logoutOrigins, err = parseOrigins(c.LogoutReturnToOrigins); err != nil {
+		return nil, err
+	}
 	if !hasScope(c.AuthorizationParams["scope"], "openid") {
 		return nil, invalid("AuthorizationParams.scope (AUTH0_SCOPE)", "must include the openid scope")
 	}

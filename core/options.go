@@ -109,6 +109,11 @@ type Config struct {
 	// [MigrateNextjsV3]); env AUTH0_MIGRATE_SESSIONS, comma-separated. See
 	// [WithSessionMigration].
 	MigrateSessions []string
+	// LogoutReturnToOrigins are other origins logout may return to
+	// ([WithLogoutReturnToOrigins]); env AUTH0_LOGOUT_RETURN_TO_ORIGINS.
+	LogoutReturnToOrigins []string
+	// RouteMiddleware wraps the SDK's routes ([WithRouteMiddleware]).
+	RouteMiddleware []RouteMiddleware
 	// AppBaseURL is APP_BASE_URL: one URL, or several (comma-separated in
 	// the environment) as an allow-list for the inferred request origin.
 	AppBaseURLs []string
