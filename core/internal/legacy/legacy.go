@@ -114,7 +114,7 @@ func Open(format, value string, secrets []string, now int64) (payload []byte, ex
 }
 
 func openServerJS(value string, secrets []string, now int64) ([]byte, int64, error) {
-	obj, err := jose.ParseEncrypted(value, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256CBC_HS512})
+	obj, err := jose.ParseEncryptedCompact(value, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256CBC_HS512})
 	if err != nil {
 		return nil, 0, ErrMalformed
 	}
@@ -221,7 +221,7 @@ func (st *serverJSState) v4() ([]byte, error) {
 }
 
 func openNextjsV3(value string, secrets []string, now int64) ([]byte, int64, error) {
-	obj, err := jose.ParseEncrypted(value, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256GCM})
+	obj, err := jose.ParseEncryptedCompact(value, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256GCM})
 	if err != nil {
 		return nil, 0, ErrMalformed
 	}
