@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -155,3 +156,33 @@ func TestLoggerAndClockTolerance(t *testing.T) {
 		t.Fatalf("log = %q", buf.String())
 	}
 }
+
+// TestTokenEndpointAuthMethodOption: WithTokenEndpointAuthMethod picks
+// client_secret_basic (credentials in the Authorization header, none in
+// the body) over the default client_secret_post.
+func TestTokenEndpointAuthMethodOption(t *testing.T) {
+	op := devop.Start(t, devop.Options{})
+	var basic, inBody bool
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodPost && r.Body != nil {
+			_, _, ok := r.BasicAuth()
+			b, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(b))
+			basic = basic || ok
+			inBody = inBody || strings.Contains(string(b), "client_secret=")
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	c := newAPIClient(t, op, nil, auth0kit.WithTokenEndpointAuthMethod(auth0kit.ClientSecretBasic), auth0kit.WithHTTPClient(hc))
+	if _, err := c.CustomTokenExchange(context.Background(), auth0kit.CustomTokenExchangeOptions{
+		SubjectToken: "legacy:jane.doe@example.com", SubjectTokenType: "urn:acme:legacy-token"}); err != nil {
+		t.Fatal(err)
+	}
+	if !basic || inBody {
+		t.Fatalf("basic auth %v, secret in body %v", basic, inBody)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
