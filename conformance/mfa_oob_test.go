@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
@@ -89,5 +90,28 @@ func TestMFAOOBAndDelete(t *testing.T) {
 	}
 	if err := c.MFA().DeleteAuthenticator(ctx, mfa.MfaToken, ""); err == nil {
 		t.Error("empty authenticator id accepted")
+	}
+
+	// Input refused before the provider, and provider refusals typed.
+	var me *auth0kit.MfaError
+	for name, opts := range map[string]auth0kit.EnrollOptions{
+		"voice without phone": {FactorType: "voice"}, "unknown factor": {FactorType: "carrier-pigeon"},
+	} {
+		opts.MfaToken = mfa.MfaToken
+		if _, err := c.MFA().Enroll(ctx, opts); !errors.As(err, &me) || me.Code != auth0kit.CodeInvalidRequest {
+			t.Errorf("enroll %s: %v", name, err)
+		}
+	}
+	if e3, err := c.MFA().Enroll(ctx, auth0kit.EnrollOptions{MfaToken: mfa.MfaToken, FactorType: "push"}); err != nil || e3.OOBChannel != "auth0" {
+		t.Errorf("enroll push: %+v %v", e3, err)
+	}
+	if _, err := c.MFA().Challenge(ctx, auth0kit.ChallengeOptions{MfaToken: mfa.MfaToken, ChallengeType: "sms"}); !errors.As(err, &me) || me.Code != auth0kit.CodeInvalidRequest {
+		t.Errorf("challenge type sms: %v", err)
+	}
+	if _, err := c.MFA().Challenge(ctx, auth0kit.ChallengeOptions{MfaToken: mfa.MfaToken, ChallengeType: "oob", AuthenticatorID: "sms|nope"}); !errors.As(err, &me) {
+		t.Errorf("challenge of an unknown authenticator: %v", err)
+	}
+	if _, err := c.MFA().Enroll(ctx, auth0kit.EnrollOptions{MfaToken: mfa.MfaToken, FactorType: "sms", PhoneNumber: "not a phone"}); !errors.As(err, &me) {
+		t.Errorf("enroll with a bad phone: %v", err)
 	}
 }
