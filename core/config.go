@@ -57,9 +57,9 @@ func defaultConfig(getenv func(string) string) Config {
 		}
 	}
 	mapped := c.DomainResolver != nil
-	if s := getenv("AUTH0_SECRET"); s != "" {
-		c.Secrets = []string{s}
-	}
+	c.Secrets = splitList(getenv("AUTH0_SECRET"))
+	c.MigrateSessions = splitList(getenv("AUTH0_MIGRATE_SESSIONS"))
+	c.LogoutReturnToOrigins = splitList(getenv("AUTH0_LOGOUT_RETURN_TO_ORIGINS"))
 	if s := getenv("APP_BASE_URL"); s != "" && !mapped {
 		for part := range strings.SplitSeq(s, ",") {
 			if part = strings.TrimSpace(part); part != "" {
@@ -129,6 +129,9 @@ type settings struct {
 	absolute         time.Duration
 	inactivity       time.Duration
 	rollThreshold    time.Duration
+	migrate          []string // legacy session formats read (nil: none, no cost)
+	routeChain       RouteHandler
+	logoutOrigins    map[string]bool // lower-case scheme://host; nil: none
 	idTokenHint      bool
 	claims           map[string]bool
 	routes           Routes
@@ -200,6 +203,16 @@ func (c *Config) resolve() (*settings, error) {
 		if len(sec) < minSecretLength {
 			bad(invalid("Secret (AUTH0_SECRET)", "secret "+strconv.Itoa(i)+" is shorter than 32 bytes; generate one with `openssl rand -hex 32`"))
 		}
+	}
+	if err := checkMigrateFormats(c.MigrateSessions); err != nil {
+		bad(err)
+	}
+	s.migrate = c.MigrateSessions
+	s.routeChain = buildRouteChain(c.RouteMiddleware)
+	if origins, err := parseOrigins(c.LogoutReturnToOrigins); err != nil {
+		bad(err)
+	} else {
+		s.logoutOrigins = origins
 	}
 	if !hasScope(c.AuthorizationParams["scope"], "openid") {
 		bad(invalid("AuthorizationParams.scope (AUTH0_SCOPE)", "must include the openid scope"))

@@ -12,8 +12,9 @@ import (
 // LogoutOptions customise one logout.
 type LogoutOptions struct {
 	// ReturnTo is where the provider sends the user afterwards. It must be
-	// a relative path or a URL of the application's origin; anything else
-	// falls back to the base URL.
+	// a relative path, a URL of the application's origin or of an origin
+	// of [WithLogoutReturnToOrigins]; anything else falls back to the base
+	// URL.
 	ReturnTo string
 	// Federated also logs the user out of the upstream identity provider.
 	Federated bool
@@ -74,6 +75,8 @@ func (c *Client) logout(ctx context.Context, ex adapter.Exchange, opts LogoutOpt
 	returnTo := base.String()
 	if p, ok := SafeReturnTo(opts.ReturnTo, base); ok {
 		returnTo = absoluteURL(base, p)
+	} else if u, ok := c.allowedLogoutReturn(opts.ReturnTo); ok {
+		returnTo = u
 	}
 	p, err := c.discover(ctx)
 	if err != nil {

@@ -327,7 +327,9 @@ func (m *MFA) DeleteAuthenticator(ctx context.Context, mfaToken, authenticatorID
 	if authenticatorID == "" || strings.ContainsAny(authenticatorID, "/?#") {
 		return &MfaError{Op: op, Code: CodeInvalidRequest, Description: "a valid authenticator id is required"}
 	}
-	return m.call(ctx, op, http.MethodDelete, "/mfa/authenticators/"+url.PathEscape(authenticatorID), mc.MfaToken, nil, nil)
+	// call puts the path in url.URL.Path, whose String() escapes it ("|"
+	// of Auth0's "sms|dev_…" ids becomes %7C): escaping here too sent %257C.
+	return m.call(ctx, op, http.MethodDelete, "/mfa/authenticators/"+authenticatorID, mc.MfaToken, nil, nil)
 }
 
 // VerifyOptions complete a step-up with one credential: OTP, OOBCode with

@@ -112,9 +112,20 @@ type Config struct {
 	resolverFromEnv bool   // DomainResolver came from AUTH0_DOMAIN_MAP
 	ClientID        string // AUTH0_CLIENT_ID
 	ClientSecret    string // AUTH0_CLIENT_SECRET
-	// Secrets is AUTH0_SECRET; the first encrypts, all decrypt. It must be
-	// unique per application (see [WithSecret]).
+	// Secrets is AUTH0_SECRET (comma-separated in the environment); the
+	// first encrypts, all decrypt. It must be unique per application (see
+	// [WithSecret]).
 	Secrets []string
+	// MigrateSessions lists the legacy session cookie formats read and
+	// rewritten in the current format ([MigrateAuth0ServerJS],
+	// [MigrateNextjsV3]); env AUTH0_MIGRATE_SESSIONS, comma-separated. See
+	// [WithSessionMigration].
+	MigrateSessions []string
+	// LogoutReturnToOrigins are other origins logout may return to
+	// ([WithLogoutReturnToOrigins]); env AUTH0_LOGOUT_RETURN_TO_ORIGINS.
+	LogoutReturnToOrigins []string
+	// RouteMiddleware wraps the SDK's routes ([WithRouteMiddleware]).
+	RouteMiddleware []RouteMiddleware
 	// AppBaseURL is APP_BASE_URL: one URL, or several (comma-separated in
 	// the environment) as an allow-list for the inferred request origin.
 	AppBaseURLs []string

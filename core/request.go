@@ -182,13 +182,20 @@ func SessionFromContext(ctx context.Context) (*Session, error) {
 // cookie needs rewriting.
 func (c *Client) touch(ctx context.Context) error {
 	rs, ok := boundState(ctx)
-	if !ok || !c.s.rolling {
+	if !ok || (!c.s.rolling && c.s.migrate == nil) {
 		return nil
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	cs := rs.scannedLocked()
-	if cs.raw == "" {
+	if cs.migrating {
+		err := c.migrateSession(ctx, rs.ex, cs)
+		if err != nil {
+			sdkHeaders(rs.ex)
+		}
+		return err
+	}
+	if !c.s.rolling || cs.raw == "" {
 		return nil
 	}
 	now := c.s.now().Unix()

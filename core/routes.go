@@ -29,6 +29,9 @@ func (c *Client) handle(ctx context.Context, ex adapter.Exchange) (res *adapter.
 		return nil, false
 	}
 	sdkHeaders(ex)
+	if c.s.routeChain != nil {
+		return c.serveHooked(ctx, ex, path, h), true
+	}
 	return h(ctx, ex), true
 }
 

@@ -29,6 +29,11 @@ type cookieSession struct {
 	// revChecked: the stateless session was checked against the
 	// revocation list (back-channel logout).
 	revChecked bool
+	// legacy names the legacy session cookies of the request (enabled
+	// formats only), deleted on the next write; migrating: sess was read
+	// from one of them and is due to be rewritten (migrate.go).
+	legacy    []string
+	migrating bool
 }
 
 // statefulID is the payload of a stateful session cookie. nextjs-auth0
@@ -68,6 +73,9 @@ func (c *Client) scanCookieInto(cs *cookieSession, ex adapter.Exchange) *cookieS
 		}
 	})
 	if !cs.hasBase && cs.chunks.empty() {
+		if c.s.migrate != nil {
+			c.scanLegacy(ex, cs)
+		}
 		return cs
 	}
 	if value, _, ok := wire.JoinChunks(t.name, func(name string) (string, bool) {
@@ -256,6 +264,9 @@ func (c *Client) writeSession(ctx context.Context, ex adapter.Exchange, cs *cook
 		cs.id = id
 	}
 	c.setSessionCookies(ex, cs, value, maxAge, now)
+	if cs.legacy != nil {
+		c.dropLegacy(ex, cs)
+	}
 	cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
 	cs.raw, cs.decoded = value, true
 	c.rolls.remember(value, rollInfo{exp: exp, createdAt: s.Internal.CreatedAt, sessionExpiresAt: s.Internal.SessionExpiresAt})
@@ -312,6 +323,9 @@ func (c *Client) clearSessionCookies(ex adapter.Exchange, cs *cookieSession) {
 	}
 	for i := range cs.chunks.all() {
 		ex.SetCookie(t.deletion(wire.ChunkName(t.name, i)))
+	}
+	if cs.legacy != nil {
+		c.dropLegacy(ex, cs)
 	}
 	*cs = cookieSession{decoded: true}
 	noStore(ex)
