@@ -88,12 +88,9 @@ func User(c *echo.Context) *auth0kit.User {
 }
 
 // UpdateSession replaces the session of the request with s (see
-// auth0kit.Client.UpdateSession): the SDK-owned Internal part is kept and
-// the cookie (or store record) is rewritten. Call it before the response
-// is written: once the response is committed (echo.Response.Committed) it
-// returns an error matching auth0kit.ErrHeadersWritten and changes
-// nothing. Without a
-// session it returns an error matching auth0kit.ErrNoSession.
+// auth0kit.Client.UpdateSession). Call it before the response is
+// committed, else it returns auth0kit.ErrHeadersWritten and changes
+// nothing; without a session it returns auth0kit.ErrNoSession.
 func UpdateSession(c *echo.Context, client *auth0kit.Client, s *auth0kit.Session) error {
 	if r, err := echo.UnwrapResponse(c.Response()); err == nil && r.Committed {
 		return auth0kit.ErrHeadersWritten
@@ -120,4 +117,15 @@ func boundContext(c *echo.Context) context.Context {
 // write sends a core response.
 func write(c *echo.Context, res *adapter.Response) error {
 	return res.Write(c.Response())
+}
+
+// exchange is the request's adapter.HTTPExchange plus the context
+// [Middleware] bound to it; it is what the Echo context stores.
+type exchange struct {
+	adapter.HTTPExchange
+	ctx context.Context
+}
+
+func newExchange(c *echo.Context) *exchange {
+	return &exchange{HTTPExchange: adapter.HTTPExchange{R: c.Request(), W: c.Response()}}
 }

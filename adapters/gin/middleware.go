@@ -118,3 +118,14 @@ func write(c *gin.Context, res *adapter.Response) {
 	_ = res.Write(c.Writer)
 	c.Writer.WriteHeaderNow()
 }
+
+// exchange is the request's adapter.HTTPExchange plus the context
+// [Middleware] bound to it; it is what the Gin context stores.
+type exchange struct {
+	adapter.HTTPExchange
+	ctx context.Context
+}
+
+func newExchange(c *gin.Context) *exchange {
+	return &exchange{HTTPExchange: adapter.HTTPExchange{R: c.Request, W: c.Writer}}
+}
