@@ -38,6 +38,20 @@ type LogoutTokenClaims struct {
 	Iss string
 }
 
+// Matches reports whether the logout token ends session s: same sid (when
+// the token has one), same sub (when it has one), and, for a session that
+// remembers its custom domain (resolver mode), the same issuer. Stores
+// that select candidates by sid or sub use it to decide, so a token from
+// one custom domain never ends another's sessions. Empty claims match
+// nothing.
+func (c LogoutTokenClaims) Matches(s *Session) bool {
+	if s == nil || (c.SID == "" && c.Sub == "") {
+		return false
+	}
+	return (c.SID == "" || s.Internal.SID == c.SID) && (c.Sub == "" || s.User.Sub == c.Sub) &&
+		(c.Iss == "" || s.Internal.MCDIssuer == "" || sameIssuer(s.Internal.MCDIssuer, c.Iss))
+}
+
 // MemoryStore is an in-process [SessionStore] for development, tests and
 // single-instance apps. Sessions vanish when the process exits. It also
 // implements [SessionLister], [RevocationList] (so it can back
@@ -116,8 +130,7 @@ func (m *MemoryStore) DeleteByLogoutToken(ctx context.Context, c LogoutTokenClai
 	for id, e := range m.data {
 		// A session that remembers its custom domain (resolver mode) is
 		// only ended by its own issuer's tokens.
-		if (c.SID == "" || e.s.Internal.SID == c.SID) && (c.Sub == "" || e.s.User.Sub == c.Sub) &&
-			(c.Iss == "" || e.s.Internal.MCDIssuer == "" || sameIssuer(e.s.Internal.MCDIssuer, c.Iss)) {
+		if c.Matches(e.s) {
 			delete(m.data, id)
 		}
 	}

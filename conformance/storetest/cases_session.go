@@ -278,6 +278,24 @@ func testDeleteBySID(t *testing.T, s auth0kit.SessionStore) {
 	wantSession(t, s, c, other)
 }
 
+// testDeleteByOtherDomainsToken: in resolver mode (multiple custom
+// domains) a session remembers its issuer, and a logout token of another
+// issuer with the same sub or sid ends nothing; the own issuer's does.
+func testDeleteByOtherDomainsToken(t *testing.T, s auth0kit.SessionStore) {
+	sub, sid := newSub(), newSID()
+	a, legacy := newID(), newID()
+	brandA := session(sub, sid)
+	brandA.Internal.MCDDomain, brandA.Internal.MCDIssuer = "a.example.com", "https://a.example.com/"
+	set(t, s, a, brandA, hour())
+	set(t, s, legacy, session(sub, newSID()), hour()) // no remembered domain: static mode
+	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: sub, Iss: "https://b.example.com/"})
+	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sid, Iss: "https://b.example.com/"})
+	wantSession(t, s, a, brandA)
+	wantAbsent(t, s, legacy)
+	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sid, Iss: "https://a.example.com"})
+	wantAbsent(t, s, a)
+}
+
 func testDeleteBySub(t *testing.T, s auth0kit.SessionStore) {
 	sub, otherSub := newSub(), newSub()
 	a, b, c := newID(), newID(), newID()

@@ -29,6 +29,7 @@ var cases = []testCase{
 	{"DeleteBySIDAndSub", testDeleteBySIDAndSub},
 	{"DeleteByUnknown", testDeleteByUnknown},
 	{"DeleteByEmptyClaims", testDeleteByEmptyClaims},
+	{"DeleteByOtherDomainsToken", testDeleteByOtherDomainsToken},
 	{"ContextCancelled", testContextCancelled},
 	{"Lister/ListsOnlyTheUsersSessions", testListSessions},
 	{"Lister/FollowsChanges", testListFollowsChanges},
@@ -73,7 +74,8 @@ var expiryCases = []testCase{
 //   - Set with an expiresAt in the past removes the session; a session is
 //     readable until expiresAt and gone at most one second after it;
 //   - DeleteByLogoutToken removes the sessions matching the sid, the sub,
-//     or both, and nothing else; empty claims remove nothing;
+//     or both, and nothing else (a session that remembers its custom domain
+//     only for a token of its own issuer); empty claims remove nothing;
 //   - a cancelled context makes every method fail with an error matching
 //     [auth0kit.ErrSessionStore] or [context.Canceled], writing nothing;
 //   - ListSessions lists the user's live sessions and only those;

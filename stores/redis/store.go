@@ -456,9 +456,7 @@ func (s *Store) deleteMatching(ctx context.Context, ids []string, c auth0kit.Log
 			continue
 		}
 		sess, err := auth0kit.UnmarshalSession(b)
-		if err != nil ||
-			(c.SID != "" && sess.Internal.SID != c.SID) ||
-			(c.Sub != "" && sess.User.Sub != c.Sub) {
+		if err != nil || !c.Matches(sess) {
 			continue
 		}
 		sum := sha1.Sum(b)

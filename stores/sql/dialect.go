@@ -95,7 +95,7 @@ type queries struct {
 	migrate []string
 
 	get, upsert, del                string
-	delBySID, delBySub, delByBoth   string
+	selBySID, selBySub, selByBoth   string
 	list                            string
 	revoke, revoked                 string
 	lock, lockHolder, unlock        string
@@ -265,9 +265,9 @@ WHERE ` + pt + `.expires_at_ms <= ?`
 
 	q.get = `SELECT data FROM ` + t + ` WHERE id = ? AND expires_at > ?`
 	q.del = `DELETE FROM ` + t + ` WHERE id = ?`
-	q.delBySID = `DELETE FROM ` + t + ` WHERE sid = ?`
-	q.delBySub = `DELETE FROM ` + t + ` WHERE sub = ?`
-	q.delByBoth = `DELETE FROM ` + t + ` WHERE sid = ? AND sub = ?`
+	q.selBySID = `SELECT id, data FROM ` + t + ` WHERE sid = ?`
+	q.selBySub = `SELECT id, data FROM ` + t + ` WHERE sub = ?`
+	q.selByBoth = `SELECT id, data FROM ` + t + ` WHERE sid = ? AND sub = ?`
 	q.list = `SELECT id, sid, created_at, expires_at FROM ` + t + ` WHERE sub = ? AND expires_at > ? ORDER BY created_at, id`
 	q.revoked = `SELECT kind, revoked_at_ms FROM ` + rt + ` WHERE expires_at_ms > ? AND ((kind = 'sid' AND value = ?) OR (kind = 'sub' AND value = ?))`
 	q.unlock = `DELETE FROM ` + lt + ` WHERE name = ? AND token = ?`
@@ -277,7 +277,7 @@ WHERE ` + pt + `.expires_at_ms <= ?`
 	q.used = `SELECT 1 FROM ` + pt + ` WHERE name = ? AND expires_at_ms > ?`
 	q.cleanReplays = `DELETE FROM ` + pt + ` WHERE expires_at_ms <= ?`
 
-	for _, p := range []*string{&q.get, &q.upsert, &q.del, &q.delBySID, &q.delBySub, &q.delByBoth, &q.list,
+	for _, p := range []*string{&q.get, &q.upsert, &q.del, &q.selBySID, &q.selBySub, &q.selByBoth, &q.list,
 		&q.revoke, &q.revoked, &q.lock, &q.lockHolder, &q.unlock, &q.cleanSessions, &q.cleanRevocations, &q.cleanLocks,
 		&q.markUsed, &q.usedHolder, &q.used, &q.cleanReplays} {
 		*p = d.rebind(*p)

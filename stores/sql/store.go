@@ -185,24 +185,54 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// DeleteByLogoutToken implements [auth0kit.SessionStore]: one DELETE of
-// the rows whose sid and/or sub are those of the claims (both indexed).
-// Empty claims delete nothing.
+// DeleteByLogoutToken implements [auth0kit.SessionStore]: the rows whose
+// sid and/or sub are those of the claims (both indexed) are read, and
+// those the token ends ([auth0kit.LogoutTokenClaims.Matches]: a session of
+// another custom domain is kept) are deleted by id. Empty claims delete
+// nothing.
 func (s *Store) DeleteByLogoutToken(ctx context.Context, c auth0kit.LogoutTokenClaims) error {
 	if err := ctx.Err(); err != nil {
 		return fail("delete by logout token", err)
 	}
+	var rows *sql.Rows
 	var err error
 	switch {
 	case c.SID != "" && c.Sub != "":
-		_, err = s.db.ExecContext(ctx, s.q.delByBoth, c.SID, c.Sub)
+		rows, err = s.db.QueryContext(ctx, s.q.selByBoth, c.SID, c.Sub)
 	case c.SID != "":
-		_, err = s.db.ExecContext(ctx, s.q.delBySID, c.SID)
+		rows, err = s.db.QueryContext(ctx, s.q.selBySID, c.SID)
 	case c.Sub != "":
-		_, err = s.db.ExecContext(ctx, s.q.delBySub, c.Sub)
+		rows, err = s.db.QueryContext(ctx, s.q.selBySub, c.Sub)
+	default:
+		return nil
 	}
 	if err != nil {
 		return fail("delete by logout token", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			rows.Close()
+			return fail("delete by logout token", err)
+		}
+		// A record that does not decode is not a session anyone can use;
+		// it goes too.
+		if sess, err := auth0kit.UnmarshalSession(data); err != nil || c.Matches(sess) {
+			ids = append(ids, id)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return fail("delete by logout token", err)
+	}
+	if err := rows.Err(); err != nil {
+		return fail("delete by logout token", err)
+	}
+	for _, id := range ids {
+		if _, err := s.db.ExecContext(ctx, s.q.del, id); err != nil {
+			return fail("delete by logout token", err)
+		}
 	}
 	return nil
 }
