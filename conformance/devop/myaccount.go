@@ -164,8 +164,10 @@ func (p *Provider) record(r *http.Request) {
 	p.resourceLog = append(p.resourceLog, ResourceRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone()})
 }
 
-// resource wraps an API handler with the token checks: Bearer header
-// only, no cookie, a live devop access token for audience with scope.
+// resource wraps an API handler with the token checks: one Authorization
+// header (Bearer, or DPoP with a valid proof for a DPoP-bound token, whose
+// key must be the token's cnf.jkt), no cookie, a live devop access token
+// for audience with scope.
 func (p *Provider) resource(audience, scope string, h func(http.ResponseWriter, *http.Request, *accessToken)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p.record(r)
@@ -180,17 +182,58 @@ func (p *Provider) resource(audience, scope string, h func(http.ResponseWriter, 
 		}
 		auth := r.Header.Values("Authorization")
 		scheme, token, _ := strings.Cut(strings.Join(auth, ""), " ")
-		if _, claims, err := p.verifyJWT(token); err == nil && claims["cnf"] != nil {
-			// A DPoP-bound token (RFC 9449 §7.1) is never accepted as
-			// Bearer; DPoP proofs are not verified here yet, so such a
-			// token is refused until they are.
+		var bound string // the token's cnf.jkt: DPoP-bound (RFC 9449 §6)
+		if _, claims, err := p.verifyJWT(token); err == nil {
+			if cnf, ok := claims["cnf"].(map[string]any); ok {
+				bound, _ = cnf["jkt"].(string)
+				if bound == "" {
+					bound = "-" // a cnf this API cannot check: never accepted
+				}
+			}
+		}
+		switch {
+		case len(auth) != 1 || token == "" || strings.ContainsAny(token, " ,"):
+			w.Header().Set("WWW-Authenticate", `Bearer realm="devop"`)
+			problem(w, http.StatusUnauthorized, "Unauthorized", "a single Authorization header with a Bearer or DPoP token is required")
+			return
+		case scheme == "Bearer" && bound != "":
+			// A DPoP-bound token is never accepted as Bearer (RFC 9449 §7.1).
 			w.Header().Set("WWW-Authenticate", `DPoP realm="devop", error="invalid_token"`)
 			problem(w, http.StatusUnauthorized, "Unauthorized", "a DPoP-bound access token needs the DPoP scheme and a proof")
 			return
-		}
-		if len(auth) != 1 || scheme != "Bearer" || token == "" || strings.ContainsAny(token, " ,") {
+		case scheme == "DPoP":
+			if bound == "" {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="devop", error="invalid_token"`)
+				problem(w, http.StatusUnauthorized, "Unauthorized", "the access token is not DPoP-bound")
+				return
+			}
+			proofs := r.Header.Values("DPoP")
+			if len(proofs) != 1 {
+				w.Header().Set("WWW-Authenticate", `DPoP realm="devop", error="invalid_dpop_proof"`)
+				problem(w, http.StatusUnauthorized, "Unauthorized", "exactly one DPoP proof header is required")
+				return
+			}
+			scheme := "http://"
+			if r.TLS != nil {
+				scheme = "https://"
+			}
+			jkt, perr := p.dpop.Verify(proofs[0], r.Method, scheme+r.Host+r.URL.Path, token)
+			if perr != nil {
+				if perr.Nonce != "" {
+					w.Header().Set("DPoP-Nonce", perr.Nonce)
+				}
+				w.Header().Set("WWW-Authenticate", `DPoP realm="devop", error="`+perr.Code+`"`)
+				problem(w, http.StatusUnauthorized, "Unauthorized", perr.Description)
+				return
+			}
+			if jkt != bound {
+				w.Header().Set("WWW-Authenticate", `DPoP realm="devop", error="invalid_token"`)
+				problem(w, http.StatusUnauthorized, "Unauthorized", "the token is not bound to the proof's key")
+				return
+			}
+		case scheme != "Bearer":
 			w.Header().Set("WWW-Authenticate", `Bearer realm="devop"`)
-			problem(w, http.StatusUnauthorized, "Unauthorized", "a single Authorization: Bearer header is required")
+			problem(w, http.StatusUnauthorized, "Unauthorized", "a single Authorization header with a Bearer or DPoP token is required")
 			return
 		}
 		at, reason := p.checkAccessToken(token)
