@@ -111,6 +111,12 @@ func (c *Client) callMyAccount(ctx context.Context, tok *AccessToken, method, pa
 // DPoP-bound token. A DPoP-bound token is never sent as Bearer. Used by
 // the My Account calls and the API proxies.
 func (c *Client) resourceDo(hc *http.Client, req *http.Request, tok *AccessToken) (*http.Response, error) {
+	if !strings.EqualFold(tok.TokenType, "DPoP") {
+		// A Bearer token needs no proof and no retry: one header, no
+		// request clone.
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		return hc.Do(req)
+	}
 	tr := &authTransport{base: req.URL, next: hc.Transport, now: c.s.now, dpop: c.dpop,
 		token: func(context.Context) (*AccessToken, error) { return tok, nil }}
 	sender := *hc
