@@ -203,10 +203,9 @@ func (c *Client) handleProfile(ctx context.Context, ex adapter.Exchange) *adapte
 	if s == nil {
 		return &adapter.Response{Status: http.StatusUnauthorized}
 	}
-	b, err := json.Marshal(&s.User)
-	if err != nil {
-		return c.errorAnswer(ex, err)
-	}
+	// The session codec's own encoder writes valid, compact JSON;
+	// json.Marshal would only validate and compact it again.
+	b, _ := s.User.MarshalJSON()
 	return &adapter.Response{Status: http.StatusOK, ContentType: "application/json", Body: b}
 }
 
