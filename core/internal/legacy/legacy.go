@@ -122,18 +122,11 @@ func openServerJS(value string, secrets []string, now int64) ([]byte, int64, err
 	if kid == "" {
 		return nil, 0, ErrMalformed
 	}
-	var plain []byte
-	for _, s := range secrets {
-		key, kerr := hkdf.Key(sha256.New, []byte(s), []byte(ServerJSCookie+kid), serverJSInfo, 64)
-		if kerr != nil {
-			continue
-		}
-		if plain, err = obj.Decrypt(key); err == nil {
-			break
-		}
-	}
-	if plain == nil {
-		return nil, 0, ErrDecrypt
+	plain, err := decryptAny(obj, secrets, func(s string) ([]byte, error) {
+		return hkdf.Key(sha256.New, []byte(s), []byte(ServerJSCookie+kid), serverJSInfo, 64)
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	var st serverJSState
 	if json.Unmarshal(plain, &st) != nil || st.User == nil {
@@ -231,18 +224,11 @@ func openNextjsV3(value string, secrets []string, now int64) ([]byte, int64, err
 		// Not a v3 cookie (v4's own format has no "iat" header).
 		return nil, 0, ErrMalformed
 	}
-	var plain []byte
-	for _, s := range secrets {
-		key, kerr := hkdf.Key(sha256.New, []byte(s), nil, "JWE CEK", 32)
-		if kerr != nil {
-			continue
-		}
-		if plain, err = obj.Decrypt(key); err == nil {
-			break
-		}
-	}
-	if plain == nil {
-		return nil, 0, ErrDecrypt
+	plain, err := decryptAny(obj, secrets, func(s string) ([]byte, error) {
+		return hkdf.Key(sha256.New, []byte(s), nil, "JWE CEK", 32)
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	var exp int64
 	if okExp {
@@ -274,6 +260,21 @@ func openNextjsV3(value string, secrets []string, now int64) ([]byte, int64, err
 		Internal: v4Internal{SID: sid, CreatedAt: int64(iat)},
 	})
 	return out, exp, err
+}
+
+// decryptAny decrypts obj with the key derive makes from each secret in
+// turn (secret rotation: the JS SDKs try every secret), or ErrDecrypt.
+func decryptAny(obj *jose.JSONWebEncryption, secrets []string, derive func(secret string) ([]byte, error)) ([]byte, error) {
+	for _, s := range secrets {
+		key, err := derive(s)
+		if err != nil {
+			continue
+		}
+		if plain, err := obj.Decrypt(key); err == nil {
+			return plain, nil
+		}
+	}
+	return nil, ErrDecrypt
 }
 
 func numberHeader(h map[jose.HeaderKey]any, k jose.HeaderKey) (float64, bool) {
