@@ -15,18 +15,40 @@ import (
 // same for any cookie size; a collision could at worst skip one rolling
 // extension or the foreign-client check of a value that decrypted under
 // our secret, never grant a session (reads always decrypt).
+//
+// It also remembers the decoded payload of recently decrypted or written
+// values, so that a returning cookie costs a lookup, a comparison of the
+// whole value and a copy of the session instead of base64, AES-GCM and
+// JSON (about 5 µs for a 3 KB cookie). A payload is returned only for a
+// byte-identical value that was authenticated before, and every other
+// check (expiry, absolute cap, revocation, domain) still runs per request.
 type rollCache struct {
-	seed maphash.Seed
-	mu   sync.Mutex
-	m    map[uint64]rollInfo
+	seed  maphash.Seed
+	mu    sync.Mutex
+	m     map[uint64]rollInfo
+	bytes int // held by remembered payloads
+	// keyOnly keeps payloads out (benchmarks of a first read use it).
+	keyOnly bool
 }
 
 type rollInfo struct {
 	exp, createdAt, sessionExpiresAt int64
+	// raw is the whole cookie value when the decoded payload is
+	// remembered too (sess for a stateless session, id for a stateful
+	// one): a request that brings exactly raw again skips the decryption
+	// (see [rollCache.decoded]).
+	raw  string
+	sess *Session // never handed out: readers get a copy
+	id   string
 }
 
-// rollCacheSize bounds the cache; when full it is emptied.
-const rollCacheSize = 8192
+// rollCacheSize bounds the number of entries and rollCacheBytes the
+// bytes held by remembered payloads (about twice the cookie value's
+// length each); when either is reached the cache is emptied.
+const (
+	rollCacheSize  = 8192
+	rollCacheBytes = 16 << 20
+)
 
 func newRollCache() *rollCache {
 	return &rollCache{seed: maphash.MakeSeed(), m: make(map[uint64]rollInfo)}
@@ -73,10 +95,30 @@ func (rc *rollCache) known(k uint64) bool {
 
 // rememberKey is remember with the key already computed.
 func (rc *rollCache) rememberKey(k uint64, ri rollInfo) {
+	if rc.keyOnly {
+		ri.raw, ri.sess, ri.id = "", nil, ""
+	}
 	rc.mu.Lock()
-	if len(rc.m) >= rollCacheSize {
+	if old, ok := rc.m[k]; ok {
+		rc.bytes -= 2 * len(old.raw)
+	}
+	if len(rc.m) >= rollCacheSize || rc.bytes+2*len(ri.raw) > rollCacheBytes {
 		clear(rc.m)
+		rc.bytes = 0
 	}
 	rc.m[k] = ri
+	rc.bytes += 2 * len(ri.raw)
 	rc.mu.Unlock()
+}
+
+// decoded returns what was remembered for the value raw of key k, when
+// its payload was remembered and the value is byte for byte the same.
+func (rc *rollCache) decoded(k uint64, raw string) (rollInfo, bool) {
+	rc.mu.Lock()
+	ri, ok := rc.m[k]
+	rc.mu.Unlock()
+	if !ok || ri.raw != raw || ri.raw == "" {
+		return rollInfo{}, false
+	}
+	return ri, true
 }

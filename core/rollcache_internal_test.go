@@ -1,8 +1,12 @@
 package auth0kit
 
 import (
+	"context"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRollCacheKey(t *testing.T) {
@@ -42,4 +46,85 @@ func BenchmarkRollCacheKey(b *testing.B) {
 		sink += rc.key(v)
 	}
 	_ = sink
+}
+
+// A cookie value read again is served from the roll cache's remembered
+// payload: an independent copy, still subject to expiry and revocation,
+// and never for a value that differs anywhere.
+func TestRollCacheRemembersPayloads(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	store := NewMemoryStore() // as the revocation list
+	c := newTestClient(t, WithClock(clock), WithRevocationList(store))
+	value, err := GenerateSessionCookie(&Session{User: User{Sub: "u1", Name: "A"}, Internal: SessionInternal{SID: "sid-1"}},
+		"fuzz-secret-fuzz-secret-fuzz-secret-0123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(v string) *Session {
+		t.Helper()
+		ex := &testExchange{method: "GET", path: "/", header: http.Header{}, cookies: []*http.Cookie{{Name: "__session", Value: v}}}
+		s, err := c.GetSession(c.Adapter().Bind(context.Background(), ex))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	first := read(value)
+	if first == nil || first.User.Sub != "u1" {
+		t.Fatalf("first read = %+v", first)
+	}
+	if ri, ok := c.rolls.decoded(c.rolls.key(value), value); !ok || ri.sess == nil {
+		t.Fatal("the decrypted payload was not remembered")
+	}
+	first.User.Name = "changed"
+	first.AccessTokens = append(first.AccessTokens, AccessTokenSet{AccessToken: "x"})
+	second := read(value)
+	if second == nil || second.User.Name != "A" || len(second.AccessTokens) != 0 || second == first {
+		t.Fatalf("second read shares the first one's changes: %+v", second)
+	}
+
+	// Same length and tail, one byte changed in the middle: same key,
+	// never the remembered payload.
+	mid := len(value) / 2
+	b := []byte(value)
+	b[mid] ^= 1
+	if b[mid] == '.' || value[mid] == '.' {
+		b[mid] = 'A'
+	}
+	if s := read(string(b)); s != nil {
+		t.Fatalf("a tampered value read as %+v", s)
+	}
+
+	// Revoked by a back-channel logout: no session, remembered or not.
+	if err := store.Revoke(context.Background(), LogoutTokenClaims{SID: "sid-1", Sub: "u1"}, now, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if s := read(value); s != nil {
+		t.Fatal("a revoked session read from the cache")
+	}
+
+	// Past the cookie's expiry: no session.
+	other, _ := GenerateSessionCookie(&Session{User: User{Sub: "u2"}, Internal: SessionInternal{SID: "sid-2"}},
+		"fuzz-secret-fuzz-secret-fuzz-secret-0123")
+	if read(other) == nil {
+		t.Fatal("fresh cookie refused")
+	}
+	now = now.Add(2 * time.Hour)
+	if s := read(other); s != nil {
+		t.Fatal("an expired cookie read from the cache")
+	}
+}
+
+// The payloads held are bounded in bytes as well as in entries.
+func TestRollCacheBytesBound(t *testing.T) {
+	rc := newRollCache()
+	big := strings.Repeat("v", 1<<20)
+	for i := range 40 {
+		v := big + strconv.Itoa(i)
+		rc.remember(v, rollInfo{exp: 1, raw: v})
+		if rc.bytes > rollCacheBytes {
+			t.Fatalf("after %d values the cache holds %d bytes", i+1, rc.bytes)
+		}
+	}
 }

@@ -107,6 +107,18 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 	now := c.s.now().Unix()
 	var sessExp int64
 	rk := c.rolls.key(cs.raw)
+	if ri, ok := c.rolls.decoded(rk, cs.raw); ok && now < ri.exp && (ri.sess != nil) == (c.store == nil) {
+		// A value decrypted (or written) before: its payload, copied.
+		if ri.sess != nil {
+			cs.sess, cs.loaded = cloneSession(ri.sess), true
+		}
+		cs.id, cs.exp, cs.createdAt = ri.id, ri.exp, ri.createdAt
+		if c.expiredAt(cs.createdAt, ri.sessionExpiresAt, now) {
+			cs.sess, cs.id, cs.loaded = nil, "", false
+		}
+		return
+	}
+	ri := rollInfo{raw: cs.raw}
 	if c.store == nil {
 		s, exp, err := c.openSessionCookie(cs.raw, now)
 		if err == nil {
@@ -122,6 +134,7 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		}
 		cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
 		sessExp = s.Internal.SessionExpiresAt
+		ri.sess = cloneSession(s)
 	} else {
 		sid, err := c.openStatefulID(cs.raw, now)
 		if err != nil {
@@ -129,12 +142,14 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 			return
 		}
 		cs.id, cs.exp, cs.createdAt = sid.ID, sid.Exp, sid.CreatedAt
+		ri.id = sid.ID
 	}
 	if c.expired(cs.createdAt, cs.sess, now) {
 		cs.sess, cs.id, cs.loaded = nil, "", false
 		return
 	}
-	c.rolls.rememberKey(rk, rollInfo{exp: cs.exp, createdAt: cs.createdAt, sessionExpiresAt: sessExp})
+	ri.exp, ri.createdAt, ri.sessionExpiresAt = cs.exp, cs.createdAt, sessExp
+	c.rolls.rememberKey(rk, ri)
 }
 
 // present reports whether the cookie names a (possibly not yet loaded)
@@ -269,7 +284,11 @@ func (c *Client) writeSession(ctx context.Context, ex adapter.Exchange, cs *cook
 	}
 	cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
 	cs.raw, cs.decoded = value, true
-	c.rolls.remember(value, rollInfo{exp: exp, createdAt: s.Internal.CreatedAt, sessionExpiresAt: s.Internal.SessionExpiresAt})
+	ri := rollInfo{exp: exp, createdAt: s.Internal.CreatedAt, sessionExpiresAt: s.Internal.SessionExpiresAt, raw: value, id: cs.id}
+	if c.store == nil {
+		ri.sess = cloneSession(s)
+	}
+	c.rolls.remember(value, ri)
 	noStore(ex)
 	return nil
 }
