@@ -30,7 +30,7 @@ func newAPIClient(t *testing.T, op *devop.Provider, clk *apiClock, opts ...auth0
 		auth0kit.WithAppBaseURL("http://127.0.0.1:3000"),
 	}
 	if clk != nil {
-		base = append(base, auth0kit.WithClock(clk.now))
+		base = append(base, auth0kit.WithTuning(auth0kit.Tuning{Clock: clk.now}))
 	}
 	c, err := auth0kit.New(append(base, opts...)...)
 	if err != nil {

@@ -51,7 +51,7 @@ func TestCertifiedBackchannelDetails(t *testing.T) {
 			}
 			opts := append([]auth0kit.Option{auth0kit.WithDomain(op.issuer), auth0kit.WithClientID(out.ClientID),
 				auth0kit.WithClientSecret(out.ClientSecret), auth0kit.WithSecret(secret),
-				auth0kit.WithAppBaseURL("http://127.0.0.1:3000"), auth0kit.WithAuthorizationDetailsInSession(true)},
+				auth0kit.WithAppBaseURL("http://127.0.0.1:3000"), auth0kit.WithTuning(auth0kit.Tuning{AuthorizationDetailsInSession: true})},
 				reg.appOptions()...)
 			c, err := auth0kit.New(opts...)
 			if err != nil {

@@ -103,15 +103,15 @@ func (r clientReg) registration(t *testing.T, meta map[string]any) {
 func (r clientReg) appOptions() []auth0kit.Option {
 	var opts []auth0kit.Option
 	if r.method != "" {
-		opts = append(opts, auth0kit.WithTokenEndpointAuthMethod(r.method))
+		opts = append(opts, auth0kit.WithClientAuth(auth0kit.ClientAuth{Method: r.method}))
 	}
 	if r.key != nil {
-		opts = append(opts, auth0kit.WithClientAssertionSigningKey(r.key, r.alg))
+		opts = append(opts, auth0kit.WithClientAuth(auth0kit.ClientAuth{SigningKey: r.key, SigningAlg: r.alg}))
 	}
 	if r.tls != nil {
 		opts = append(opts, auth0kit.WithHTTPClient(&http.Client{Transport: &http.Transport{
 			TLSClientConfig: &tls.Config{RootCAs: r.tls.roots, MinVersion: tls.VersionTLS12}}}),
-			auth0kit.WithClientCertificate(r.tls.clientCert))
+			auth0kit.WithClientAuth(auth0kit.ClientAuth{Certificate: &r.tls.clientCert}))
 	}
 	return opts
 }

@@ -134,7 +134,7 @@ func setupClient(t *testing.T, h Harness, reg clientReg, opOpts devop.Options, o
 		auth0kit.WithClientSecret(e.clientSecret),
 		auth0kit.WithSecret(secret),
 		auth0kit.WithAppBaseURL(e.appURL),
-		auth0kit.WithClock(e.clock.Now),
+		auth0kit.WithTuning(auth0kit.Tuning{Clock: e.clock.Now}),
 	}, reg.appOptions()...)
 	client, err := auth0kit.New(append(base, opts...)...)
 	if err != nil {

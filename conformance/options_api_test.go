@@ -96,7 +96,7 @@ func TestDiscoveryCacheShared(t *testing.T) {
 	hc := &http.Client{Transport: rec}
 	dc := auth0kit.NewDiscoveryCache(time.Minute, 10)
 	for range 2 {
-		c := newAPIClient(t, op, nil, auth0kit.WithDiscoveryCache(dc), auth0kit.WithHTTPClient(hc))
+		c := newAPIClient(t, op, nil, auth0kit.WithTuning(auth0kit.Tuning{DiscoveryCache: dc}), auth0kit.WithHTTPClient(hc))
 		ctx, _ := boundWith(c, nil)
 		if _, err := c.StartLogin(ctx, auth0kit.LoginOptions{}); err != nil {
 			t.Fatal(err)
@@ -107,7 +107,7 @@ func TestDiscoveryCacheShared(t *testing.T) {
 	}
 }
 
-// TestHTTPTimeout: WithHTTPTimeout bounds a call to a provider that never
+// TestHTTPTimeout: Tuning.HTTPTimeout bounds a call to a provider that never
 // answers.
 func TestHTTPTimeout(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -126,7 +126,7 @@ func TestHTTPTimeout(t *testing.T) {
 	}()
 	c, err := auth0kit.New(auth0kit.WithDomain("http://"+ln.Addr().String()), auth0kit.WithClientID("cid"),
 		auth0kit.WithClientSecret("cs"), auth0kit.WithSecret(apiSecret), auth0kit.WithAppBaseURL("http://127.0.0.1:3000"),
-		auth0kit.WithHTTPTimeout(200*time.Millisecond))
+		auth0kit.WithTuning(auth0kit.Tuning{HTTPTimeout: 200 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,13 +141,13 @@ func TestHTTPTimeout(t *testing.T) {
 }
 
 // TestLoggerAndClockTolerance: WithLogger receives the debug reason a
-// cookie is ignored (never the user); WithClockTolerance and
-// WithMFATokenTTL are accepted and validated.
+// cookie is ignored (never the user); Tuning.ClockTolerance and
+// Tuning.MFATokenTTL are accepted and validated.
 func TestLoggerAndClockTolerance(t *testing.T) {
 	op := devop.Start(t, devop.Options{})
 	var buf bytes.Buffer
 	c := newAPIClient(t, op, nil, auth0kit.WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))),
-		auth0kit.WithClockTolerance(5*time.Second), auth0kit.WithMFATokenTTL(time.Minute))
+		auth0kit.WithTuning(auth0kit.Tuning{ClockTolerance: 5 * time.Second}), auth0kit.WithTuning(auth0kit.Tuning{MFATokenTTL: time.Minute}))
 	ctx, _ := boundWith(c, []*http.Cookie{{Name: "__session", Value: "garbage.garbage.garbage.garbage.garbage"}})
 	if s, err := c.GetSession(ctx); s != nil || err != nil {
 		t.Fatalf("garbage cookie = %+v %v", s, err)
@@ -157,7 +157,7 @@ func TestLoggerAndClockTolerance(t *testing.T) {
 	}
 }
 
-// TestTokenEndpointAuthMethodOption: WithTokenEndpointAuthMethod picks
+// TestTokenEndpointAuthMethodOption: ClientAuth.Method picks
 // client_secret_basic (credentials in the Authorization header, none in
 // the body) over the default client_secret_post.
 func TestTokenEndpointAuthMethodOption(t *testing.T) {
@@ -173,7 +173,7 @@ func TestTokenEndpointAuthMethodOption(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	c := newAPIClient(t, op, nil, auth0kit.WithTokenEndpointAuthMethod(auth0kit.ClientSecretBasic), auth0kit.WithHTTPClient(hc))
+	c := newAPIClient(t, op, nil, auth0kit.WithClientAuth(auth0kit.ClientAuth{Method: auth0kit.ClientSecretBasic}), auth0kit.WithHTTPClient(hc))
 	if _, err := c.CustomTokenExchange(context.Background(), auth0kit.CustomTokenExchangeOptions{
 		SubjectToken: "legacy:jane.doe@example.com", SubjectTokenType: "urn:acme:legacy-token"}); err != nil {
 		t.Fatal(err)

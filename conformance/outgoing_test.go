@@ -32,8 +32,8 @@ func TestBackchannelPrivateKeyJWTDetails(t *testing.T) {
 	op := devop.Start(t, devop.Options{CIBAApprovalDelay: 1200 * time.Millisecond, Clients: []devop.Client{
 		{ID: "pk-client", TokenEndpointAuthMethod: "private_key_jwt", PublicKey: &key.PublicKey}}})
 	c, err := auth0kit.New(auth0kit.WithDomain(op.Issuer()), auth0kit.WithClientID("pk-client"),
-		auth0kit.WithClientAssertionSigningKey(key, ""), auth0kit.WithSecret(apiSecret),
-		auth0kit.WithAppBaseURL("http://127.0.0.1:3000"), auth0kit.WithAuthorizationDetailsInSession(true))
+		auth0kit.WithClientAuth(auth0kit.ClientAuth{SigningKey: key}), auth0kit.WithSecret(apiSecret),
+		auth0kit.WithAppBaseURL("http://127.0.0.1:3000"), auth0kit.WithTuning(auth0kit.Tuning{AuthorizationDetailsInSession: true}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestStartLoginPARNothingSecretInURL(t *testing.T) {
 	op := devop.Start(t, devop.Options{Clients: []devop.Client{
 		{ID: "pk-client", TokenEndpointAuthMethod: "private_key_jwt", PublicKey: &key.PublicKey}}})
 	c, err := auth0kit.New(auth0kit.WithDomain(op.Issuer()), auth0kit.WithClientID("pk-client"),
-		auth0kit.WithClientAssertionSigningKey(key, "ES256"), auth0kit.WithSecret(apiSecret),
+		auth0kit.WithClientAuth(auth0kit.ClientAuth{SigningKey: key, SigningAlg: "ES256"}), auth0kit.WithSecret(apiSecret),
 		auth0kit.WithAppBaseURL("http://127.0.0.1:3000"), auth0kit.WithPushedAuthorizationRequests(true))
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func BenchmarkStartLogin(b *testing.B) {
 		{"secret", []auth0kit.Option{auth0kit.WithClientID(devop.DefaultClientID), auth0kit.WithClientSecret(devop.DefaultClientSecret)}},
 		{"secret-PAR", []auth0kit.Option{auth0kit.WithClientID(devop.DefaultClientID), auth0kit.WithClientSecret(devop.DefaultClientSecret),
 			auth0kit.WithPushedAuthorizationRequests(true)}},
-		{"private_key_jwt-PAR", []auth0kit.Option{auth0kit.WithClientID("pk-client"), auth0kit.WithClientAssertionSigningKey(key, "ES256"),
+		{"private_key_jwt-PAR", []auth0kit.Option{auth0kit.WithClientID("pk-client"), auth0kit.WithClientAuth(auth0kit.ClientAuth{SigningKey: key, SigningAlg: "ES256"}),
 			auth0kit.WithPushedAuthorizationRequests(true)}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
@@ -224,7 +224,7 @@ func TestMFAPrivateKeyJWT(t *testing.T) {
 	op := devop.Start(t, devop.Options{MFAAudiences: []string{api}, Clients: []devop.Client{
 		{ID: "pk-client", TokenEndpointAuthMethod: "private_key_jwt", PublicKey: &key.PublicKey}}})
 	c, err := auth0kit.New(auth0kit.WithDomain(op.Issuer()), auth0kit.WithClientID("pk-client"),
-		auth0kit.WithClientAssertionSigningKey(key, ""), auth0kit.WithSecret(apiSecret),
+		auth0kit.WithClientAuth(auth0kit.ClientAuth{SigningKey: key}), auth0kit.WithSecret(apiSecret),
 		auth0kit.WithAppBaseURL("http://127.0.0.1:3000"))
 	if err != nil {
 		t.Fatal(err)

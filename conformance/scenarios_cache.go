@@ -55,7 +55,7 @@ func testRedisCacheTwoInstances(t *testing.T, h Harness) {
 	urlB := "http://" + ln.Addr().String()
 	clientB, err := auth0kit.New(auth0kit.WithDomain(e.issuer), auth0kit.WithClientID(e.clientID),
 		auth0kit.WithClientSecret(e.clientSecret), auth0kit.WithSecret(secret), auth0kit.WithAppBaseURL(urlB),
-		auth0kit.WithClock(e.clock.Now), auth0kit.WithSessionStore(storeB))
+		auth0kit.WithTuning(auth0kit.Tuning{Clock: e.clock.Now}), auth0kit.WithSessionStore(storeB))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func testClientAuthUnsupported(t *testing.T, h Harness) {
 // not know fail the code exchange, and no session is made.
 func testClientAuthWrongKey(t *testing.T, h Harness) {
 	reg := clientReg{method: auth0kit.PrivateKeyJWT, key: newECKey(t), alg: "ES256"}
-	e := setupClient(t, h, reg, devop.Options{}, auth0kit.WithClientAssertionSigningKey(newECKey(t), "ES256"))
+	e := setupClient(t, h, reg, devop.Options{}, auth0kit.WithClientAuth(auth0kit.ClientAuth{SigningKey: newECKey(t), SigningAlg: "ES256"}))
 	cb := e.authorize("")
 	p := e.browser.hit(cb.String())
 	if p.StatusCode/100 != 4 && p.StatusCode/100 != 5 {
@@ -101,7 +101,7 @@ func testClientAuthWrongKey(t *testing.T, h Harness) {
 func testClientAuthWrongCertificate(t *testing.T, h Harness) {
 	reg := clientReg{method: auth0kit.SelfSignedTLSClientAuth, tls: newMTLS(t, true)}
 	other := newTestPKI(t).clientCertificate(t, true)
-	e := setupClient(t, h, reg, devop.Options{}, auth0kit.WithClientCertificate(other))
+	e := setupClient(t, h, reg, devop.Options{}, auth0kit.WithClientAuth(auth0kit.ClientAuth{Certificate: &other}))
 	cb := e.authorize("")
 	p := e.browser.hit(cb.String())
 	if p.StatusCode/100 != 4 && p.StatusCode/100 != 5 {

@@ -59,7 +59,7 @@ func (e *env) connectedAccounts(query string) (*page, []auth0kit.ConnectedAccoun
 // connection's cached token is gone from the session.
 func testConnectAccount(t *testing.T, h Harness) {
 	hook := &connectHook{}
-	e := setup(t, h, devop.Options{}, auth0kit.WithConnectAccountEndpoint(true), hook.option())
+	e := setup(t, h, devop.Options{}, auth0kit.WithRoutes(auth0kit.Routes{ConnectAccountEndpoint: true}), hook.option())
 	e.needDevop("Auth0 My Account API (Connected Accounts)")
 	e.login("")
 	if p := e.browser.hit(e.appURL + "/api/connection-token?connection=github"); p.StatusCode != http.StatusOK {
@@ -133,7 +133,7 @@ func testConnectRouteChecks(t *testing.T, h Harness) {
 	if p := e.browser.hit(e.appURL + "/auth/connect?connection=github"); p.StatusCode != http.StatusNotFound {
 		t.Errorf("connect route mounted by default: %d", p.StatusCode)
 	}
-	e = setup(t, h, devop.Options{}, auth0kit.WithConnectAccountEndpoint(true))
+	e = setup(t, h, devop.Options{}, auth0kit.WithRoutes(auth0kit.Routes{ConnectAccountEndpoint: true}))
 	if p := e.browser.hit(e.appURL + "/auth/connect?connection=github"); p.StatusCode != http.StatusUnauthorized {
 		t.Errorf("no session: %d, want 401", p.StatusCode)
 	}
@@ -155,7 +155,7 @@ func testConnectRouteChecks(t *testing.T, h Harness) {
 // nothing is linked and the session stays.
 func testConnectDenied(t *testing.T, h Harness) {
 	hook := &connectHook{}
-	e := setup(t, h, devop.Options{}, auth0kit.WithConnectAccountEndpoint(true), hook.option())
+	e := setup(t, h, devop.Options{}, auth0kit.WithRoutes(auth0kit.Routes{ConnectAccountEndpoint: true}), hook.option())
 	e.needDevop("Auth0 My Account API")
 	e.login("")
 	p := e.browser.get(e.appURL + "/auth/connect?connection=github")

@@ -67,7 +67,7 @@ func newDPoPKey(t *testing.T) dpopKey {
 // options turns DPoP on with the key, as AUTH0_USE_DPOP and the
 // AUTH0_DPOP_* variables would.
 func (k dpopKey) options() []auth0kit.Option {
-	return []auth0kit.Option{auth0kit.WithDPoP(true), auth0kit.WithDPoPKey(k.priv, k.pub, "")}
+	return []auth0kit.Option{auth0kit.WithDPoP(auth0kit.DPoPOptions{}), auth0kit.WithDPoP(auth0kit.DPoPOptions{PrivateKey: k.priv, PublicKey: k.pub})}
 }
 
 // callResult is /api/call's answer.

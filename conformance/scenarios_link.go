@@ -95,7 +95,7 @@ func (e *env) linkedIdentities() []string {
 
 func setupLink(t *testing.T, h Harness, cr *callbackRecorder) *env {
 	claims := append(slices.Clone(auth0kit.DefaultIDTokenClaims), "identities")
-	e := setup(t, h, devop.Options{}, auth0kit.WithAccountLinking(), auth0kit.WithIDTokenClaims(claims...), cr.hook())
+	e := setup(t, h, devop.Options{}, auth0kit.WithRoutes(auth0kit.Routes{AccountLinking: true}), auth0kit.WithIDTokenClaims(claims...), cr.hook())
 	e.needDevop("Auth0's link_account / unlink_account authorize semantics")
 	return e
 }
@@ -196,13 +196,13 @@ func testUnlinkNoSession(t *testing.T, h Harness) {
 	}
 }
 
-// testLinkRoutesOff: without WithAccountLinking the routes are the app's.
+// testLinkRoutesOff: without Routes.AccountLinking the routes are the app's.
 func testLinkRoutesOff(t *testing.T, h Harness) {
 	e := setup(t, h, devop.Options{})
 	e.login("")
 	for _, path := range []string{"/auth/link?connection=github", "/auth/unlink?connection=github"} {
 		if p := e.browser.hit(e.appURL + path); p.StatusCode != http.StatusNotFound {
-			t.Fatalf("%s answered %d without WithAccountLinking", path, p.StatusCode)
+			t.Fatalf("%s answered %d without Routes.AccountLinking", path, p.StatusCode)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -197,7 +198,7 @@ func testParallelTransactions(t *testing.T, h Harness) {
 }
 
 func testSingleTransaction(t *testing.T, h Harness) {
-	e := setup(t, h, devop.Options{}, auth0kit.WithParallelTransactions(false))
+	e := setup(t, h, devop.Options{}, auth0kit.WithTransactionCookie(auth0kit.TransactionCookieOptions{Single: true}))
 	p := e.browser.hit(e.appURL + "/auth/login")
 	if findCookie(p, "__txn_") == nil {
 		t.Fatalf("single mode wrote %v, want __txn_", p.Header.Values("Set-Cookie"))
@@ -213,7 +214,7 @@ func testSingleTransaction(t *testing.T, h Harness) {
 
 func testInferredBaseURL(t *testing.T, h Harness) {
 	e := setup(t, h, devop.Options{}, auth0kit.WithAppBaseURL(),
-		auth0kit.WithTrustedProxies(mustPrefix("127.0.0.0/8")))
+		auth0kit.WithTuning(auth0kit.Tuning{TrustedProxies: []netip.Prefix{mustPrefix("127.0.0.0/8")}}))
 	p := e.browser.hit(e.appURL+"/auth/login", "X-Forwarded-Host", "app.example.com", "X-Forwarded-Proto", "https")
 	q := p.location(t).Query()
 	if got := q.Get("redirect_uri"); got != "https://app.example.com/auth/callback" {

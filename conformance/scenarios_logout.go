@@ -29,13 +29,13 @@ func testLogoutStrategies(t *testing.T, h Harness) {
 	}{
 		{name: "auto uses OIDC", wantPath: "/oidc/logout",
 			wantQuery: map[string]string{"client_id": "*", "post_logout_redirect_uri": "APP", "id_token_hint": "*", "logout_hint": "*"}},
-		{name: "oidc without id_token_hint", opts: []auth0kit.Option{auth0kit.WithLogoutStrategy(auth0kit.LogoutOIDC), auth0kit.WithIDTokenHint(false)},
+		{name: "oidc without id_token_hint", opts: []auth0kit.Option{auth0kit.WithLogout(auth0kit.LogoutConfig{Strategy: auth0kit.LogoutOIDC}), auth0kit.WithLogout(auth0kit.LogoutConfig{NoIDTokenHint: true})},
 			wantPath: "/oidc/logout", wantQuery: map[string]string{"client_id": "*", "logout_hint": "*"}, absent: []string{"id_token_hint"}},
-		{name: "oidc federated with state", opts: []auth0kit.Option{auth0kit.WithLogoutStrategy(auth0kit.LogoutOIDC)}, query: "federated&state=abc",
+		{name: "oidc federated with state", opts: []auth0kit.Option{auth0kit.WithLogout(auth0kit.LogoutConfig{Strategy: auth0kit.LogoutOIDC})}, query: "federated&state=abc",
 			wantPath: "/oidc/logout", wantQuery: map[string]string{"federated": "", "state": "abc"}},
-		{name: "v2", opts: []auth0kit.Option{auth0kit.WithLogoutStrategy(auth0kit.LogoutV2)},
+		{name: "v2", opts: []auth0kit.Option{auth0kit.WithLogout(auth0kit.LogoutConfig{Strategy: auth0kit.LogoutV2})},
 			wantPath: "/v2/logout", wantQuery: map[string]string{"client_id": "*", "returnTo": "APP"}, absent: []string{"id_token_hint", "federated"}},
-		{name: "v2 federated", opts: []auth0kit.Option{auth0kit.WithLogoutStrategy(auth0kit.LogoutV2)}, query: "federated",
+		{name: "v2 federated", opts: []auth0kit.Option{auth0kit.WithLogout(auth0kit.LogoutConfig{Strategy: auth0kit.LogoutV2})}, query: "federated",
 			wantPath: "/v2/logout", wantQuery: map[string]string{"federated": ""}},
 	}
 	for _, tc := range cases {

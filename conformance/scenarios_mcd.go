@@ -88,7 +88,7 @@ func setupMCD(t *testing.T, h Harness, opts ...auth0kit.Option) *mcdEnv {
 		auth0kit.WithClientID(m.clientID),
 		auth0kit.WithClientSecret(m.clientSecret),
 		auth0kit.WithSecret(secret),
-		auth0kit.WithClock(m.clock.Now),
+		auth0kit.WithTuning(auth0kit.Tuning{Clock: m.clock.Now}),
 		auth0kit.WithRevocationList(m.store),
 	}
 	client, err := auth0kit.New(append(base, opts...)...)
@@ -117,7 +117,7 @@ func (m *mcdEnv) shareSessionCookie() {
 // A's cookie is no session on brand B (profile, guards, access token), and
 // a login on brand B runs against issuer B.
 func testMCDTwoBrands(t *testing.T, h Harness) {
-	m := setupMCD(t, h, auth0kit.WithAccountLinking())
+	m := setupMCD(t, h, auth0kit.WithRoutes(auth0kit.Routes{AccountLinking: true}))
 	p := m.browser.hit(m.urlA + "/auth/login")
 	if loc := p.Header.Get("Location"); !strings.HasPrefix(loc, strings.TrimSuffix(m.issA, "/")+"/") {
 		t.Fatalf("brand A's login went to %q, want issuer A %q", loc, m.issA)

@@ -29,7 +29,7 @@ func init() {
 }
 
 // proxyOptions mount both proxies.
-var proxyOptions = []auth0kit.Option{auth0kit.WithMyAccountProxy(true), auth0kit.WithMyOrgProxy(true)}
+var proxyOptions = []auth0kit.Option{auth0kit.WithRoutes(auth0kit.Routes{MyAccountProxy: true, MyOrgProxy: true})}
 
 // proxyCall is a script's same-origin fetch through the app's proxy.
 func (e *env) proxyCall(method, path string, body io.Reader, hdr ...string) (*http.Response, []byte) {

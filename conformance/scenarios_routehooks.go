@@ -131,7 +131,7 @@ func testRouteHookRequestView(t *testing.T, h Harness) {
 // testLogoutReturnToOrigins: an allowed origin passes to the provider's
 // logout as is; other origins still fall back to the application.
 func testLogoutReturnToOrigins(t *testing.T, h Harness) {
-	e := setup(t, h, devop.Options{}, auth0kit.WithLogoutReturnToOrigins("https://marketing.example.com"))
+	e := setup(t, h, devop.Options{}, auth0kit.WithLogout(auth0kit.LogoutConfig{ReturnToOrigins: []string{"https://marketing.example.com"}}))
 	cases := []struct{ returnTo, want string }{
 		{"https://marketing.example.com/bye?x=1", "https://marketing.example.com/bye?x=1"},
 		{"https://MARKETING.example.com/", "https://MARKETING.example.com/"},

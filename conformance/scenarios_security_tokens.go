@@ -98,7 +98,7 @@ func testAccessTokenCap(t *testing.T, h Harness) {
 	for a := range auds {
 		apis = append(apis, a)
 	}
-	e := setup(t, h, devop.Options{APIAudiences: apis}, auth0kit.WithAudienceScopes(auds), auth0kit.WithMaxAccessTokens(3))
+	e := setup(t, h, devop.Options{APIAudiences: apis}, auth0kit.WithAudienceScopes(auds), auth0kit.WithTuning(auth0kit.Tuning{MaxAccessTokens: 3}))
 	e.needDevop("API audiences, Token Vault connections and a refresh counter")
 	e.login("")
 	get := func(i int) {
@@ -126,7 +126,7 @@ func testAccessTokenCap(t *testing.T, h Harness) {
 
 	// Connection tokens: a cap of 3 holds both connections; with the cap
 	// at 1 the older one is evicted.
-	e2 := setup(t, h, devop.Options{}, auth0kit.WithMaxAccessTokens(1))
+	e2 := setup(t, h, devop.Options{}, auth0kit.WithTuning(auth0kit.Tuning{MaxAccessTokens: 1}))
 	e2.login("")
 	const grant = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"
 	for _, conn := range []string{"google-oauth2", "github", "github", "google-oauth2"} {

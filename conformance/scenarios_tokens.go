@@ -110,7 +110,7 @@ func testRefreshCoalescing(t *testing.T, h Harness) {
 	if h.certified != nil {
 		// The provider's clock cannot be moved: make every token due for
 		// refresh instead.
-		opts = append(opts, auth0kit.WithTokenRefreshLeeway(2*time.Hour))
+		opts = append(opts, auth0kit.WithTuning(auth0kit.Tuning{TokenRefreshLeeway: 2 * time.Hour}))
 	}
 	e := setup(t, h, devop.Options{}, opts...)
 	e.login("")

@@ -120,7 +120,7 @@ func TestAccessTokensCapped(t *testing.T) {
 		limit int
 	}{
 		{"default", nil, 50, DefaultMaxAccessTokens},
-		{"option", []Option{WithMaxAccessTokens(3)}, 7, 3},
+		{"option", []Option{WithTuning(Tuning{MaxAccessTokens: 3})}, 7, 3},
 		{"under the cap", nil, 4, 4},
 	}
 	for _, tc := range cases {

@@ -56,7 +56,7 @@ const maxLogoutTokenAge = 5 * time.Minute
 // (replays are refused), the back-channel logout event present as a JSON
 // object, no nonce, sid and/or sub present as strings, and a typ header of
 // logout+jwt (JWT or none are accepted too, as Auth0 and the JS SDKs send
-// them). The alg must be the pinned one ([WithIDTokenSigningAlg]), and iss,
+// them). The alg must be the pinned one (Tuning.IDTokenSigningAlg), and iss,
 // aud and events are checked on the unverified payload before any network
 // call; keys come from the rate-limited JWKS cache. Every refusal is a
 // [*LogoutTokenError].

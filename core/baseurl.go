@@ -20,7 +20,7 @@ const CodeUntrustedOrigin = "untrusted_origin"
 // configured APP_BASE_URL, or, when none (or a list) is configured, the
 // request's origin. The Host header is used as is; X-Forwarded-Host and
 // X-Forwarded-Proto are believed only from a trusted proxy
-// ([WithTrustedProxies]). With an APP_BASE_URL list the inferred origin must
+// (Tuning.TrustedProxies). With an APP_BASE_URL list the inferred origin must
 // be one of them. The result has no trailing slash.
 func (c *Client) BaseURL(ctx context.Context) (*url.URL, error) {
 	ex, err := c.requestExchange(ctx)

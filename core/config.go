@@ -283,7 +283,7 @@ func (c *Config) resolve() (*settings, error) {
 		secure: tsecure, sameSite: tSameSite,
 	}
 	s.txnMaxAge = durOr(tc.MaxAge, time.Hour)
-	s.parallelTxn = c.ParallelTransactions == nil || *c.ParallelTransactions
+	s.parallelTxn = !c.TransactionCookie.Single
 
 	s.rolling = c.Session.Rolling == nil || *c.Session.Rolling
 	s.absolute = durOr(c.Session.AbsoluteDuration, 72*time.Hour)
@@ -300,7 +300,7 @@ func (c *Config) resolve() (*settings, error) {
 	default:
 		bad(invalid("LogoutStrategy (AUTH0_LOGOUT_STRATEGY)", "must be auto, oidc or v2"))
 	}
-	s.idTokenHint = c.IncludeIDTokenHint == nil || *c.IncludeIDTokenHint
+	s.idTokenHint = !c.NoIDTokenHint
 	claims := c.IDTokenClaims
 	if claims == nil {
 		claims = DefaultIDTokenClaims
@@ -344,9 +344,9 @@ func (c *Config) resolve() (*settings, error) {
 	}
 	s.refreshMemo = durOr(c.RefreshMemo, 30*time.Second)
 	s.mfaTokenTTL = durOr(c.MFATokenTTL, 300*time.Second)
-	s.accessTokenRoute = c.EnableAccessTokenEndpoint == nil || *c.EnableAccessTokenEndpoint
-	s.connectRoute = c.EnableConnectAccountEndpoint
-	s.myAccountProxy, s.myOrgProxy = c.MyAccountProxy, c.MyOrgProxy
+	s.accessTokenRoute = !c.Routes.NoAccessTokenEndpoint
+	s.connectRoute = c.Routes.ConnectAccountEndpoint
+	s.myAccountProxy, s.myOrgProxy = c.Routes.MyAccountProxy, c.Routes.MyOrgProxy
 	s.maxAccessTokens = c.MaxAccessTokens
 	if s.maxAccessTokens <= 0 {
 		s.maxAccessTokens = DefaultMaxAccessTokens

@@ -26,13 +26,13 @@ func TestNewReportsEveryBadField(t *testing.T) {
 			fields: []string{"Domain", "ClientID", "Secret", "client authentication"}},
 		{name: "base urls routes and logout strategy", opts: []auth0kit.Option{auth0kit.WithDomain("tenant.auth0.com"),
 			auth0kit.WithClientID("cid"), auth0kit.WithClientSecret("cs"), auth0kit.WithSecret(strings.Repeat("s", 32)),
-			auth0kit.WithAppBaseURL("ftp://x", "https://a.example/?q"), auth0kit.WithLogoutStrategy("sometimes"),
+			auth0kit.WithAppBaseURL("ftp://x", "https://a.example/?q"), auth0kit.WithLogout(auth0kit.LogoutConfig{Strategy: "sometimes"}),
 			auth0kit.WithRoutes(auth0kit.Routes{Login: "login"}), auth0kit.WithSignInReturnTo("//evil.example")},
 			fields: []string{"AppBaseURL", "AppBaseURL", "LogoutStrategy", "Routes", "SignInReturnToPath"}},
 		{name: "base urls with different paths", opts: []auth0kit.Option{auth0kit.WithDomain("tenant.auth0.com"),
 			auth0kit.WithClientID("cid"), auth0kit.WithClientSecret("cs"), auth0kit.WithSecret(strings.Repeat("s", 32)),
 			auth0kit.WithAppBaseURL("https://a.example/app", "https://b.example/other"),
-			auth0kit.WithTokenEndpointAuthMethod("magic")},
+			auth0kit.WithClientAuth(auth0kit.ClientAuth{Method: "magic"})},
 			fields: []string{"AppBaseURL", "TokenEndpointAuthMethod"}},
 	}
 	for _, tc := range cases {

@@ -38,7 +38,7 @@ func TestNewValidation(t *testing.T) {
 		{name: "base url with query", opts: []auth0kit.Option{auth0kit.WithAppBaseURL("https://a.example/?q")}, field: "AppBaseURL"},
 		{name: "insecure cookie with inferred base url", opts: []auth0kit.Option{auth0kit.WithAppBaseURL(),
 			auth0kit.WithSession(auth0kit.SessionOptions{Cookie: auth0kit.CookieOptions{Secure: &no}})}, field: "Secure"},
-		{name: "bad logout strategy", opts: []auth0kit.Option{auth0kit.WithLogoutStrategy("sometimes")}, field: "LogoutStrategy"},
+		{name: "bad logout strategy", opts: []auth0kit.Option{auth0kit.WithLogout(auth0kit.LogoutConfig{Strategy: "sometimes"})}, field: "LogoutStrategy"},
 		{name: "route without slash", opts: []auth0kit.Option{auth0kit.WithRoutes(auth0kit.Routes{Login: "login"})}, field: "Routes"},
 		{name: "protocol-relative sign-in return path", opts: []auth0kit.Option{auth0kit.WithSignInReturnTo("//evil.com")}, field: "SignInReturnToPath"},
 	}

@@ -110,7 +110,7 @@ func TestRollingOff(t *testing.T) {
 	}{{"rolling off", &no, false}, {"rolling on", nil, true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			now := time.Now()
-			c := newTestClient(t, WithSession(SessionOptions{Rolling: tc.rolling}), WithClock(func() time.Time { return now }))
+			c := newTestClient(t, WithSession(SessionOptions{Rolling: tc.rolling}), WithTuning(Tuning{Clock: func() time.Time { return now }}))
 			s := &Session{User: User{Sub: "u"}, Internal: SessionInternal{SID: "sid", CreatedAt: now.Add(-2 * time.Hour).Unix()}}
 			keys := c.keys.session
 			v, err := keys.SealSession(s, now.Add(time.Hour).Unix()) // written long ago: 1 h left of 1 day

@@ -13,7 +13,7 @@ import (
 
 // RequestInfo is what a [DomainResolver] sees of the current request. Host
 // and Scheme are the request's trusted origin: X-Forwarded-Host and
-// X-Forwarded-Proto count only from a trusted proxy ([WithTrustedProxies]).
+// X-Forwarded-Proto count only from a trusted proxy (Tuning.TrustedProxies).
 type RequestInfo struct {
 	Host   string // host[:port], lower case
 	Scheme string // http or https

@@ -57,18 +57,18 @@ func TestDPoPKeyConfig(t *testing.T) {
 		want string // "" accepts
 	}{
 		{"off without key", nil, ""},
-		{"on without key", []Option{WithDPoP(true)}, "no key pair is configured"},
-		{"ES256 pair", []Option{WithDPoP(true), WithDPoPKey(priv, pub, "")}, ""},
-		{"private only", []Option{WithDPoP(true), WithDPoPKey(priv, nil, "")}, ""},
-		{"public only", []Option{WithDPoP(true), WithDPoPKey(nil, pub, "")}, "without its private key"},
-		{"not a pair", []Option{WithDPoP(true), WithDPoPKey(priv, otherPub, "")}, "are not a pair"},
-		{"wrong curve", []Option{WithDPoP(true), WithDPoPKey(pemPKCS8(t, p384), nil, "")}, "P-256"},
-		{"RS256", []Option{WithDPoP(true), WithDPoPKey(rsaKey, pemSPKI(t, &rsaKey.PublicKey), "")}, ""},
-		{"PS256", []Option{WithDPoP(true), WithDPoPKey(pemPKCS8(t, rsaKey), nil, "PS256")}, ""},
-		{"RSA with ES256", []Option{WithDPoP(true), WithDPoPKey(rsaKey, nil, "ES256")}, "RS256 or PS256"},
-		{"garbage", []Option{WithDPoP(true), WithDPoPKey("not a key", nil, "")}, "not a PEM"},
-		{"negative delay", []Option{WithDPoPOptions(DPoPOptions{RetryDelay: -time.Second})}, "must not be negative"},
-		{"huge tolerance", []Option{WithDPoPOptions(DPoPOptions{ClockTolerance: time.Hour})}, "between 0 and 300"},
+		{"on without key", []Option{WithDPoP(DPoPOptions{})}, "no key pair is configured"},
+		{"ES256 pair", []Option{WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PrivateKey: priv, PublicKey: pub})}, ""},
+		{"private only", []Option{WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PrivateKey: priv})}, ""},
+		{"public only", []Option{WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PublicKey: pub})}, "without its private key"},
+		{"not a pair", []Option{WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PrivateKey: priv, PublicKey: otherPub})}, "are not a pair"},
+		{"wrong curve", []Option{WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PrivateKey: pemPKCS8(t, p384)})}, "P-256"},
+		{"RS256", []Option{WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PrivateKey: rsaKey, PublicKey: pemSPKI(t, &rsaKey.PublicKey)})}, ""},
+		{"PS256", []Option{WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PrivateKey: pemPKCS8(t, rsaKey), SigningAlg: "PS256"})}, ""},
+		{"RSA with ES256", []Option{WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PrivateKey: rsaKey, SigningAlg: "ES256"})}, "RS256 or PS256"},
+		{"garbage", []Option{WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PrivateKey: "not a key"})}, "not a PEM"},
+		{"negative delay", []Option{WithDPoP(DPoPOptions{RetryDelay: -time.Second})}, "must not be negative"},
+		{"huge tolerance", []Option{WithDPoP(DPoPOptions{ClockTolerance: time.Hour})}, "between 0 and 300"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,7 +119,7 @@ func dpopTestClient(t testing.TB, dpopOn bool, tokenType string, opts ...Option)
 	var o []Option
 	if dpopOn {
 		_, priv, _ := GenerateDPoPKey()
-		o = append(o, WithDPoP(true), WithDPoPKey(priv, nil, ""), WithDPoPOptions(DPoPOptions{RetryDelay: time.Nanosecond}))
+		o = append(o, WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PrivateKey: priv}), WithDPoP(DPoPOptions{RetryDelay: time.Nanosecond}))
 	}
 	c := newTestClient(t, append(o, opts...)...)
 	v, err := GenerateSessionCookie(&Session{User: User{Sub: "u1"}, TokenSet: TokenSet{

@@ -29,6 +29,16 @@ const (
 // DPoPOptions tune DPoP (RFC 9449). Zero values take nextjs-auth0's
 // defaults.
 type DPoPOptions struct {
+	// PrivateKey is the DPoP signing key (AUTH0_DPOP_PRIVATE_KEY, PKCS #8
+	// PEM): a crypto.Signer (*ecdsa.PrivateKey on P-256, or a 2048+ bit
+	// *rsa.PrivateKey), a *jose.JSONWebKey, or PEM or JWK JSON text.
+	PrivateKey any
+	// PublicKey, when set, must be PrivateKey's public half
+	// (AUTH0_DPOP_PUBLIC_KEY, SPKI PEM); New refuses a mismatch.
+	PublicKey any
+	// SigningAlg is ES256 (default for P-256 keys), RS256 (default for
+	// RSA keys) or PS256.
+	SigningAlg string
 	// ClockSkew is added to every proof's iat, for a server clock that is
 	// consistently ahead (positive) or behind (AUTH0_DPOP_CLOCK_SKEW,
 	// seconds; default 0).
@@ -36,7 +46,7 @@ type DPoPOptions struct {
 	// ClockTolerance is the allowed difference between our clock and the
 	// servers' (AUTH0_DPOP_CLOCK_TOLERANCE, seconds; default 30, at most
 	// 300). It is validated for nextjs-auth0 parity; the app itself checks
-	// no DPoP timestamps (ID token times use WithClockTolerance).
+	// no DPoP timestamps (ID token times use Tuning.ClockTolerance).
 	ClockTolerance time.Duration
 	// RetryDelay is the wait before the one retry that answers a
 	// use_dpop_nonce error (AUTH0_RETRY_DELAY, milliseconds; default 100).
@@ -80,7 +90,7 @@ type dpopKey struct {
 // is off and no key is configured; a configured key without UseDPoP is
 // still loaded, for fetchers that turn DPoP on themselves.
 func (c *Config) resolveDPoP() (*dpopState, error) {
-	const keyField = "DPoPPrivateKey (AUTH0_DPOP_PRIVATE_KEY)"
+	const keyField = "DPoP.PrivateKey (AUTH0_DPOP_PRIVATE_KEY)"
 	o := c.DPoP
 	if c.dpopErr != nil {
 		return nil, c.dpopErr
@@ -91,17 +101,17 @@ func (c *Config) resolveDPoP() (*dpopState, error) {
 	if o.ClockTolerance < 0 || o.ClockTolerance > maxDPoPClockTolerance {
 		return nil, invalid("DPoP.ClockTolerance (AUTH0_DPOP_CLOCK_TOLERANCE)", "must be between 0 and 300 seconds")
 	}
-	if c.DPoPPrivateKey == nil {
-		if c.DPoPPublicKey != nil {
+	if c.DPoP.PrivateKey == nil {
+		if c.DPoP.PublicKey != nil {
 			return nil, invalid(keyField, "a DPoP public key is configured without its private key")
 		}
 		if c.UseDPoP {
 			return nil, invalid(keyField, "DPoP is on (UseDPoP / AUTH0_USE_DPOP) but no key pair is configured: "+
-				"set AUTH0_DPOP_PUBLIC_KEY and AUTH0_DPOP_PRIVATE_KEY (see GenerateDPoPKey) or use WithDPoPKey")
+				"set AUTH0_DPOP_PUBLIC_KEY and AUTH0_DPOP_PRIVATE_KEY (see GenerateDPoPKey) or set DPoPOptions.PrivateKey")
 		}
 		return nil, nil
 	}
-	k, err := newDPoPKey(c.DPoPPrivateKey, c.DPoPPublicKey, c.DPoPSigningAlg)
+	k, err := newDPoPKey(c.DPoP.PrivateKey, c.DPoP.PublicKey, c.DPoP.SigningAlg)
 	if err != nil {
 		return nil, invalid(keyField, err.Error())
 	}
@@ -122,7 +132,7 @@ func newDPoPKey(private, public any, alg string) (*dpopKey, error) {
 	if public != nil {
 		pub, err := parsePublicKey(public)
 		if err != nil {
-			return nil, errors.New("DPoPPublicKey (AUTH0_DPOP_PUBLIC_KEY): " + err.Error())
+			return nil, errors.New("DPoP.PublicKey (AUTH0_DPOP_PUBLIC_KEY): " + err.Error())
 		}
 		own, ok := jwk.Key.(crypto.Signer)
 		if !ok {
@@ -182,10 +192,10 @@ func parsePublicKey(k any) (crypto.PublicKey, error) {
 func dpopFromEnv(c *Config, getenv func(string) string) {
 	c.UseDPoP = getenv("AUTH0_USE_DPOP") == "true"
 	if s := getenv("AUTH0_DPOP_PRIVATE_KEY"); s != "" {
-		c.DPoPPrivateKey = s
+		c.DPoP.PrivateKey = s
 	}
 	if s := getenv("AUTH0_DPOP_PUBLIC_KEY"); s != "" {
-		c.DPoPPublicKey = s
+		c.DPoP.PublicKey = s
 	}
 	num := func(name string, unit time.Duration, dst *time.Duration) {
 		s := getenv(name)

@@ -96,7 +96,7 @@ func (op *testOP) sign(t *testing.T, alg jose.SignatureAlgorithm, kid, typ strin
 func newOPClient(t *testing.T, op *testOP, now func() time.Time, opts ...Option) *Client {
 	t.Helper()
 	base := []Option{WithDomain(op.issuer()), WithClientID("client-1"), WithClientSecret("s"),
-		WithSecret(strings.Repeat("k", 32)), WithAppBaseURL("http://127.0.0.1:1"), WithClock(now),
+		WithSecret(strings.Repeat("k", 32)), WithAppBaseURL("http://127.0.0.1:1"), WithTuning(Tuning{Clock: now}),
 		WithSessionStore(NewMemoryStore())}
 	c, err := New(append(base, opts...)...)
 	if err != nil {
@@ -181,8 +181,8 @@ func TestVerifyIDTokenChecks(t *testing.T) {
 		}(), nil, false},
 		{"advertised RS384 not pinned", jose.RS384, "rsa", "JWT", base(), nil, false},
 		{"advertised ES256 not pinned", jose.ES256, "ec", "JWT", base(), nil, false},
-		{"ES256 when pinned", jose.ES256, "ec", "JWT", base(), []Option{WithIDTokenSigningAlg("ES256")}, true},
-		{"RS256 when ES256 pinned", jose.RS256, "rsa", "JWT", base(), []Option{WithIDTokenSigningAlg("ES256")}, false},
+		{"ES256 when pinned", jose.ES256, "ec", "JWT", base(), []Option{WithTuning(Tuning{IDTokenSigningAlg: "ES256"})}, true},
+		{"RS256 when ES256 pinned", jose.RS256, "rsa", "JWT", base(), []Option{WithTuning(Tuning{IDTokenSigningAlg: "ES256"})}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,7 +207,7 @@ func TestIDTokenSigningAlgOption(t *testing.T) {
 	op := newTestOP(t)
 	for alg, ok := range map[string]bool{"RS256": true, "PS256": true, "EdDSA": true, "HS256": false, "none": false, "rs256": false} {
 		_, err := New(WithDomain(op.issuer()), WithClientID("c"), WithClientSecret("s"),
-			WithSecret(strings.Repeat("k", 32)), WithAppBaseURL("http://127.0.0.1:1"), WithIDTokenSigningAlg(alg))
+			WithSecret(strings.Repeat("k", 32)), WithAppBaseURL("http://127.0.0.1:1"), WithTuning(Tuning{IDTokenSigningAlg: alg}))
 		if (err == nil) != ok {
 			t.Errorf("alg %s: err = %v", alg, err)
 		}

@@ -13,7 +13,7 @@ import (
 type LogoutOptions struct {
 	// ReturnTo is where the provider sends the user afterwards. It must be
 	// a relative path, a URL of the application's origin or of an origin
-	// of [WithLogoutReturnToOrigins]; anything else falls back to the base
+	// of LogoutConfig.ReturnToOrigins; anything else falls back to the base
 	// URL.
 	ReturnTo string
 	// Federated also logs the user out of the upstream identity provider.

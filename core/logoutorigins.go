@@ -5,18 +5,6 @@ import (
 	"strings"
 )
 
-// WithLogoutReturnToOrigins allows logout to send the user to absolute
-// URLs of these other origins (env AUTH0_LOGOUT_RETURN_TO_ORIGINS,
-// comma-separated), e.g. "https://marketing.example.com": a
-// /auth/logout?returnTo=https://marketing.example.com/bye then passes that
-// URL to the provider's logout (which must list it among its allowed
-// logout URLs too). Each origin is scheme://host[:port], http or https,
-// without path, query or fragment. Any other origin is still refused and
-// falls back to the application's base URL.
-func WithLogoutReturnToOrigins(origins ...string) Option {
-	return func(c *Config) { c.LogoutReturnToOrigins = append([]string(nil), origins...) }
-}
-
 // parseOrigins validates and normalises the allow-list.
 func parseOrigins(origins []string) (map[string]bool, error) {
 	if len(origins) == 0 {

@@ -61,7 +61,7 @@ func legacyClient(t testing.TB, v *legacyVectors, opts ...Option) *Client {
 	c, err := New(append([]Option{
 		WithDomain("https://tenant.example.com"), WithClientID(v.Fixture.ClientID), WithClientSecret("cs"),
 		WithSecret(v.Secret, v.OldSecret), WithAppBaseURL("https://app.example.com"),
-		WithClock(func() time.Time { return now }),
+		WithTuning(Tuning{Clock: func() time.Time { return now }}),
 	}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +223,7 @@ func TestMigrateLegacyExpired(t *testing.T) {
 	v := loadLegacyVectors(t)
 	for _, tc := range v.Cases[:1] {
 		late := time.Unix(v.GeneratedAt+11*365*24*3600, 0)
-		c := legacyClient(t, v, WithSessionMigration(tc.Format), WithClock(func() time.Time { return late }))
+		c := legacyClient(t, v, WithSessionMigration(tc.Format), WithTuning(Tuning{Clock: func() time.Time { return late }}))
 		if s, _ := serveWith(t, c, tc.Cookies); s != nil {
 			t.Fatal("expired legacy cookie read")
 		}

@@ -35,9 +35,27 @@ type Routes struct {
 	Profile           string // default /auth/profile
 	AccessToken       string // default /auth/access-token
 	BackchannelLogout string // default /auth/backchannel-logout
-	ConnectAccount    string // default /auth/connect (mounted by WithConnectAccountEndpoint)
-	Link              string // default /auth/link (mounted with [WithAccountLinking])
-	Unlink            string // default /auth/unlink (mounted with [WithAccountLinking])
+	ConnectAccount    string // default /auth/connect (mounted with ConnectAccountEndpoint)
+	Link              string // default /auth/link (mounted with AccountLinking)
+	Unlink            string // default /auth/unlink (mounted with AccountLinking)
+
+	// NoAccessTokenEndpoint hides /auth/access-token (mounted by default).
+	NoAccessTokenEndpoint bool
+	// ConnectAccountEndpoint mounts /auth/connect, which starts
+	// [Client.ConnectAccount] (Connected Accounts). Off by default.
+	ConnectAccountEndpoint bool
+	// AccountLinking mounts /auth/link and /auth/unlink
+	// (?connection=…&connectionScope=…&returnTo=…), which start
+	// [Client.StartLinkUser] and [Client.StartUnlinkUser] for the
+	// logged-in user. Off by default.
+	AccountLinking bool
+	// MyAccountProxy mounts /me/*, the browser's proxy to Auth0's My
+	// Account API (<issuer>me/v1/*): the session's token for audience
+	// <issuer>me/ is added server-side. Off by default.
+	MyAccountProxy bool
+	// MyOrgProxy mounts /my-org/*, the browser's proxy to Auth0's My
+	// Organization API (<issuer>my-org/*). Off by default.
+	MyOrgProxy bool
 }
 
 // CookieOptions are the attributes of the session cookie. HttpOnly is always
@@ -60,6 +78,9 @@ type TransactionCookieOptions struct {
 	SameSite http.SameSite // default Lax
 	Path     string        // default /
 	Domain   string        // default: the session cookie's domain
+	// Single uses one __txn_ cookie for every login instead of one
+	// __txn_{state} cookie per login (parallel logins in several tabs).
+	Single bool
 }
 
 // SessionOptions configure session lifetime and the session cookie.
@@ -104,9 +125,7 @@ type Config struct {
 	// DomainResolver picks the domain per request (resolver mode, see
 	// [WithDomainResolver]; AUTH0_DOMAIN_MAP builds a [DomainMap]). It is
 	// exclusive with Domain.
-	DomainResolver DomainResolver
-	// AccountLinking mounts the link and unlink routes ([WithAccountLinking]).
-	AccountLinking  bool
+	DomainResolver  DomainResolver
 	domainFromEnv   bool   // Domain came from AUTH0_DOMAIN
 	domainMapErr    error  // AUTH0_DOMAIN_MAP could not be parsed
 	resolverFromEnv bool   // DomainResolver came from AUTH0_DOMAIN_MAP
@@ -122,7 +141,7 @@ type Config struct {
 	// [WithSessionMigration].
 	MigrateSessions []string
 	// LogoutReturnToOrigins are other origins logout may return to
-	// ([WithLogoutReturnToOrigins]); env AUTH0_LOGOUT_RETURN_TO_ORIGINS.
+	// ([LogoutConfig].ReturnToOrigins); env AUTH0_LOGOUT_RETURN_TO_ORIGINS.
 	LogoutReturnToOrigins []string
 	// RouteMiddleware wraps the SDK's routes ([WithRouteMiddleware]).
 	RouteMiddleware []RouteMiddleware
@@ -159,25 +178,14 @@ type Config struct {
 	// the cap, the least recently stored (a token in use is re-stored each
 	// time it is refreshed) is dropped. Default [DefaultMaxAccessTokens]
 	// (env AUTH0_MAX_ACCESS_TOKENS).
-	MaxAccessTokens int
-	// EnableAccessTokenEndpoint mounts /auth/access-token (default true).
-	EnableAccessTokenEndpoint *bool
-	// EnableConnectAccountEndpoint mounts /auth/connect (default false).
-	EnableConnectAccountEndpoint bool
-	// MyAccountProxy mounts /me/* → <issuer>me/v1/* (default false).
-	MyAccountProxy bool
-	// MyOrgProxy mounts /my-org/* → <issuer>my-org/* (default false).
-	MyOrgProxy        bool
+	MaxAccessTokens   int
 	Routes            Routes
 	Session           SessionOptions
 	TransactionCookie TransactionCookieOptions
-	// ParallelTransactions writes one __txn_{state} cookie per login
-	// (default true); false uses a single __txn_ cookie.
-	ParallelTransactions *bool
-	LogoutStrategy       LogoutStrategy // default auto
-	// IncludeIDTokenHint sends id_token_hint on OIDC logout (default true);
-	// when false, logout_hint and client_id are sent instead.
-	IncludeIDTokenHint *bool
+	LogoutStrategy    LogoutStrategy // default auto
+	// NoIDTokenHint leaves id_token_hint out of OIDC logout; logout_hint
+	// and client_id are sent instead.
+	NoIDTokenHint      bool
 	SignInReturnToPath string // default /
 	// IDTokenClaims is the allow-list of ID token claims kept in the
 	// session's user. Default [DefaultIDTokenClaims].
@@ -225,21 +233,12 @@ type Config struct {
 	// after an interactive or CIBA login. Default false: they are only
 	// handed to the OnCallback hook and returned by the CIBA APIs.
 	AuthorizationDetailsInSession bool
-	// UseDPoP binds access tokens to DPoPPrivateKey (RFC 9449): dpop_jkt on
-	// every authorization request and a proof on every token request
+	// UseDPoP binds access tokens to DPoP.PrivateKey (RFC 9449): dpop_jkt
+	// on every authorization request and a proof on every token request
 	// (AUTH0_USE_DPOP=true). It needs a key pair.
 	UseDPoP bool
-	// DPoPPrivateKey is the DPoP signing key (AUTH0_DPOP_PRIVATE_KEY, PKCS
-	// #8 PEM): a crypto.Signer (*ecdsa.PrivateKey on P-256, or a 2048+ bit
-	// *rsa.PrivateKey), a *jose.JSONWebKey, or PEM or JWK JSON text.
-	DPoPPrivateKey any
-	// DPoPPublicKey, when set, must be DPoPPrivateKey's public half
-	// (AUTH0_DPOP_PUBLIC_KEY, SPKI PEM); New refuses a mismatch.
-	DPoPPublicKey any
-	// DPoPSigningAlg is ES256 (default, P-256 keys), RS256 (default for RSA
-	// keys) or PS256.
-	DPoPSigningAlg string
-	// DPoP holds the clock and nonce-retry settings (AUTH0_DPOP_CLOCK_SKEW,
+	// DPoP holds the key pair and the clock and nonce-retry settings
+	// (AUTH0_DPOP_PRIVATE_KEY, AUTH0_DPOP_PUBLIC_KEY, AUTH0_DPOP_CLOCK_SKEW,
 	// AUTH0_DPOP_CLOCK_TOLERANCE, AUTH0_RETRY_DELAY, AUTH0_RETRY_JITTER).
 	DPoP DPoPOptions
 
@@ -285,12 +284,6 @@ func WithAppBaseURL(urls ...string) Option {
 	return func(c *Config) { c.AppBaseURLs = append([]string(nil), urls...) }
 }
 
-// WithTrustedProxies lists the proxy networks whose X-Forwarded-Host and
-// X-Forwarded-Proto headers are trusted when the base URL is inferred.
-func WithTrustedProxies(prefixes ...netip.Prefix) Option {
-	return func(c *Config) { c.TrustedProxies = append([]netip.Prefix(nil), prefixes...) }
-}
-
 // WithAuthorizationParams sets parameters sent to /authorize on every login
 // (scope, audience, organization, any custom key).
 func WithAuthorizationParams(params map[string]string) Option {
@@ -312,48 +305,34 @@ func WithAudienceScopes(m map[string]string) Option {
 	}
 }
 
-// WithTokenRefreshLeeway refreshes access tokens this long before they
-// expire (default 60 s).
-func WithTokenRefreshLeeway(d time.Duration) Option {
-	return func(c *Config) { c.TokenRefreshLeeway = d }
-}
-
-// WithMFATokenTTL sets how long an mfa_token from [MfaRequiredError] stays
-// valid (default 300 s).
-func WithMFATokenTTL(d time.Duration) Option { return func(c *Config) { c.MFATokenTTL = d } }
-
 // DefaultMaxAccessTokens is the default of Config.MaxAccessTokens: ten
 // audience/scope sets keep a session cookie within a few chunks.
 const DefaultMaxAccessTokens = 10
 
-// WithMaxAccessTokens caps the access tokens (and, separately, the
-// connection tokens) a session keeps; the least recently stored goes first
-// (default [DefaultMaxAccessTokens]).
-func WithMaxAccessTokens(n int) Option { return func(c *Config) { c.MaxAccessTokens = n } }
-
-// WithAccessTokenEndpoint mounts or hides /auth/access-token (default
-// mounted).
-func WithAccessTokenEndpoint(on bool) Option {
-	return func(c *Config) { c.EnableAccessTokenEndpoint = &on }
+// WithRoutes sets route paths and mounts the optional routes. Empty
+// paths keep their defaults, and options given earlier keep what r leaves
+// zero: WithRoutes(Routes{MyAccountProxy: true}) only mounts /me/*.
+func WithRoutes(r Routes) Option {
+	return func(c *Config) {
+		o := &c.Routes
+		for _, f := range []struct {
+			dst *string
+			v   string
+		}{{&o.Login, r.Login}, {&o.Logout, r.Logout},
+			{&o.Callback, r.Callback}, {&o.Profile, r.Profile}, {&o.AccessToken, r.AccessToken},
+			{&o.BackchannelLogout, r.BackchannelLogout}, {&o.ConnectAccount, r.ConnectAccount},
+			{&o.Link, r.Link}, {&o.Unlink, r.Unlink}} {
+			if f.v != "" {
+				*f.dst = f.v
+			}
+		}
+		o.NoAccessTokenEndpoint = o.NoAccessTokenEndpoint || r.NoAccessTokenEndpoint
+		o.ConnectAccountEndpoint = o.ConnectAccountEndpoint || r.ConnectAccountEndpoint
+		o.AccountLinking = o.AccountLinking || r.AccountLinking
+		o.MyAccountProxy = o.MyAccountProxy || r.MyAccountProxy
+		o.MyOrgProxy = o.MyOrgProxy || r.MyOrgProxy
+	}
 }
-
-// WithMyAccountProxy mounts /me/*, the browser's proxy to Auth0's My
-// Account API (<issuer>me/v1/*): the session's token for audience
-// <issuer>me/ is added server-side. Default off.
-func WithMyAccountProxy(on bool) Option { return func(c *Config) { c.MyAccountProxy = on } }
-
-// WithMyOrgProxy mounts /my-org/*, the browser's proxy to Auth0's My
-// Organization API (<issuer>my-org/*). Default off.
-func WithMyOrgProxy(on bool) Option { return func(c *Config) { c.MyOrgProxy = on } }
-
-// WithConnectAccountEndpoint mounts the Connected Accounts route,
-// /auth/connect (Routes.ConnectAccount); default not mounted.
-func WithConnectAccountEndpoint(on bool) Option {
-	return func(c *Config) { c.EnableConnectAccountEndpoint = on }
-}
-
-// WithRoutes overrides route paths; empty fields keep their defaults.
-func WithRoutes(r Routes) Option { return func(c *Config) { c.Routes = r } }
 
 // WithSession sets session lifetime and cookie options; zero fields keep
 // their defaults.
@@ -364,18 +343,6 @@ func WithSession(s SessionOptions) Option { return func(c *Config) { c.Session =
 func WithTransactionCookie(t TransactionCookieOptions) Option {
 	return func(c *Config) { c.TransactionCookie = t }
 }
-
-// WithParallelTransactions chooses one __txn_{state} cookie per login (true,
-// the default) or a single __txn_ cookie (false).
-func WithParallelTransactions(on bool) Option {
-	return func(c *Config) { c.ParallelTransactions = &on }
-}
-
-// WithLogoutStrategy chooses auto (default), oidc or v2 logout.
-func WithLogoutStrategy(s LogoutStrategy) Option { return func(c *Config) { c.LogoutStrategy = s } }
-
-// WithIDTokenHint controls id_token_hint on OIDC logout (default true).
-func WithIDTokenHint(on bool) Option { return func(c *Config) { c.IncludeIDTokenHint = &on } }
 
 // WithSignInReturnTo sets where users land after login when no valid
 // returnTo was given (default /).
@@ -402,53 +369,12 @@ func WithRevocationList(rl RevocationList) Option {
 // WithHTTPClient sets the client used for every call to the provider.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Config) { c.HTTPClient = hc } }
 
-// WithHTTPTimeout bounds each call to the provider (default 5s).
-func WithHTTPTimeout(d time.Duration) Option { return func(c *Config) { c.HTTPTimeout = d } }
-
-// WithClockTolerance sets the leeway for ID token time claims (default 30s).
-func WithClockTolerance(d time.Duration) Option { return func(c *Config) { c.ClockTolerance = d } }
-
-// WithIDTokenSigningAlg pins the JWS algorithm of ID tokens and logout
-// tokens (default RS256, env AUTH0_ID_TOKEN_SIGNING_ALG). Only asymmetric
-// algorithms are allowed; tokens signed with any other algorithm, even one
-// the provider advertises, are refused.
-func WithIDTokenSigningAlg(alg string) Option { return func(c *Config) { c.IDTokenSigningAlg = alg } }
-
-// WithDiscoveryCache shares a discovery cache between clients.
-func WithDiscoveryCache(dc *DiscoveryCache) Option { return func(c *Config) { c.Discovery = dc } }
-
-// WithClock injects the time source (tests).
-func WithClock(now func() time.Time) Option { return func(c *Config) { c.Now = now } }
-
 // WithLogger sets the logger for debug and warning messages (default:
 // discard).
 func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l } }
 
 // WithHooks sets the login hooks.
 func WithHooks(h Hooks) Option { return func(c *Config) { c.Hooks = h } }
-
-// WithTokenEndpointAuthMethod chooses the client authentication method
-// (AUTH0_TOKEN_ENDPOINT_AUTH_METHOD).
-func WithTokenEndpointAuthMethod(m ClientAuthMethod) Option {
-	return func(c *Config) { c.TokenEndpointAuthMethod = m }
-}
-
-// WithClientAssertionSigningKey authenticates with private_key_jwt, signing
-// with key (a crypto.Signer, a *jose.JSONWebKey, or PEM or JWK JSON text)
-// and alg (RS256, PS256 or ES256; "" picks RS256 for RSA and ES256 for EC
-// keys). Env: AUTH0_CLIENT_ASSERTION_SIGNING_KEY and
-// AUTH0_CLIENT_ASSERTION_SIGNING_ALG.
-func WithClientAssertionSigningKey(key any, alg string) Option {
-	return func(c *Config) { c.ClientAssertionSigningKey, c.ClientAssertionSigningAlg = key, alg }
-}
-
-// WithClientCertificate authenticates with mutual TLS (tls_client_auth,
-// or self_signed_tls_client_auth with [WithTokenEndpointAuthMethod]): the
-// certificate is presented to the provider, and its mtls_endpoint_aliases
-// are used. Env: AUTH0_CLIENT_CERTIFICATE and AUTH0_CLIENT_CERTIFICATE_KEY.
-func WithClientCertificate(cert tls.Certificate) Option {
-	return func(c *Config) { c.ClientCertificate, c.certErr = &cert, nil }
-}
 
 // WithPushedAuthorizationRequests sends logins through the provider's
 // pushed authorization request endpoint (RFC 9126): the browser only sees
@@ -457,29 +383,152 @@ func WithPushedAuthorizationRequests(on bool) Option {
 	return func(c *Config) { c.PushedAuthorizationRequests = on }
 }
 
-// WithDPoP turns DPoP on or off (AUTH0_USE_DPOP). Turning it on needs a
-// key pair ([WithDPoPKey] or AUTH0_DPOP_PUBLIC_KEY/AUTH0_DPOP_PRIVATE_KEY).
-func WithDPoP(on bool) Option { return func(c *Config) { c.UseDPoP = on } }
-
-// WithDPoPKey sets the DPoP key pair: the private key (see
-// [Config.DPoPPrivateKey]) and, optionally, its public key to check the
-// pair (nil skips the check). alg is ES256, RS256 or PS256; empty picks
-// ES256 for P-256 keys and RS256 for RSA keys. It does not turn DPoP on.
-func WithDPoPKey(private, public any, alg string) Option {
-	return func(c *Config) { c.DPoPPrivateKey, c.DPoPPublicKey, c.DPoPSigningAlg = private, public, alg }
+// Tuning holds the knobs few applications change. Zero fields keep their
+// defaults (or what an earlier option set).
+type Tuning struct {
+	// Clock is the time source (tests). Default time.Now.
+	Clock func() time.Time
+	// ClockTolerance is the leeway for ID token time claims (default 30 s).
+	ClockTolerance time.Duration
+	// HTTPTimeout bounds each call to the provider (default 5 s).
+	HTTPTimeout time.Duration
+	// TokenRefreshLeeway refreshes access tokens this long before they
+	// expire (default 60 s).
+	TokenRefreshLeeway time.Duration
+	// MFATokenTTL is how long an mfa_token from [MfaRequiredError] stays
+	// valid (default 300 s; env AUTH0_MFA_TOKEN_TTL).
+	MFATokenTTL time.Duration
+	// MaxAccessTokens caps the access tokens (and, separately, the
+	// connection tokens) a session keeps; the least recently stored goes
+	// first (default [DefaultMaxAccessTokens]; env AUTH0_MAX_ACCESS_TOKENS).
+	MaxAccessTokens int
+	// DiscoveryCache shares discovery documents and key sets between
+	// clients ([NewDiscoveryCache]).
+	DiscoveryCache *DiscoveryCache
+	// IDTokenSigningAlg pins the JWS algorithm of ID tokens and logout
+	// tokens (default RS256; env AUTH0_ID_TOKEN_SIGNING_ALG). Only
+	// asymmetric algorithms are allowed; tokens signed with any other,
+	// even one the provider advertises, are refused.
+	IDTokenSigningAlg string
+	// TrustedProxies are the proxy networks whose X-Forwarded-Host and
+	// X-Forwarded-Proto headers are trusted when the base URL is inferred.
+	TrustedProxies []netip.Prefix
+	// AuthorizationDetailsInSession keeps the granted authorization_details
+	// of a login in the session (Session.Extra["authorization_details"]).
+	AuthorizationDetailsInSession bool
 }
 
-// WithDPoPOptions sets DPoP's clock and retry settings.
-func WithDPoPOptions(o DPoPOptions) Option { return func(c *Config) { c.DPoP = o } }
-
-// WithAuthorizationDetailsInSession keeps the granted authorization_details
-// of a login in the session (Session.Extra["authorization_details"]).
-func WithAuthorizationDetailsInSession(on bool) Option {
-	return func(c *Config) { c.AuthorizationDetailsInSession = on }
+// WithTuning sets rarely changed knobs (see [Tuning]).
+func WithTuning(t Tuning) Option {
+	return func(c *Config) {
+		if t.Clock != nil {
+			c.Now = t.Clock
+		}
+		setIf(&c.ClockTolerance, t.ClockTolerance)
+		setIf(&c.HTTPTimeout, t.HTTPTimeout)
+		setIf(&c.TokenRefreshLeeway, t.TokenRefreshLeeway)
+		setIf(&c.MFATokenTTL, t.MFATokenTTL)
+		setIf(&c.MaxAccessTokens, t.MaxAccessTokens)
+		setIf(&c.IDTokenSigningAlg, t.IDTokenSigningAlg)
+		if t.DiscoveryCache != nil {
+			c.Discovery = t.DiscoveryCache
+		}
+		if t.TrustedProxies != nil {
+			c.TrustedProxies = append([]netip.Prefix(nil), t.TrustedProxies...)
+		}
+		c.AuthorizationDetailsInSession = c.AuthorizationDetailsInSession || t.AuthorizationDetailsInSession
+	}
 }
 
-// WithAccountLinking mounts the account-linking routes, /auth/link and
-// /auth/unlink (?connection=…&connectionScope=…&returnTo=…), which start
-// [Client.StartLinkUser] and [Client.StartUnlinkUser] for the logged-in
-// user. They are not mounted by default.
-func WithAccountLinking() Option { return func(c *Config) { c.AccountLinking = true } }
+// setIf sets *dst to v unless v is zero.
+func setIf[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
+	}
+}
+
+// LogoutConfig configures /auth/logout and [Client.Logout].
+type LogoutConfig struct {
+	// Strategy is auto (default), oidc or v2.
+	Strategy LogoutStrategy
+	// NoIDTokenHint leaves id_token_hint out of OIDC logout (it is sent by
+	// default, with logout_hint = sid).
+	NoIDTokenHint bool
+	// ReturnToOrigins allows logout to send the user to absolute URLs of
+	// these other origins (env AUTH0_LOGOUT_RETURN_TO_ORIGINS,
+	// comma-separated), e.g. "https://marketing.example.com": a
+	// /auth/logout?returnTo=https://marketing.example.com/bye then passes
+	// that URL to the provider's logout (which must allow it too). Each
+	// origin is scheme://host[:port], http or https, without path, query or
+	// fragment. Any other origin is still refused and falls back to the
+	// application's base URL.
+	ReturnToOrigins []string
+}
+
+// WithLogout configures logout (see [LogoutConfig]); zero fields keep
+// their defaults.
+func WithLogout(l LogoutConfig) Option {
+	return func(c *Config) {
+		setIf(&c.LogoutStrategy, l.Strategy)
+		c.NoIDTokenHint = c.NoIDTokenHint || l.NoIDTokenHint
+		if l.ReturnToOrigins != nil {
+			c.LogoutReturnToOrigins = append([]string(nil), l.ReturnToOrigins...)
+		}
+	}
+}
+
+// ClientAuth chooses how the client authenticates to the provider beyond
+// a client secret ([WithClientSecret]).
+type ClientAuth struct {
+	// Method is the token endpoint auth method
+	// (AUTH0_TOKEN_ENDPOINT_AUTH_METHOD). Empty: private_key_jwt when
+	// SigningKey is set, tls_client_auth when Certificate is,
+	// client_secret_post otherwise.
+	Method ClientAuthMethod
+	// SigningKey signs private_key_jwt assertions: a crypto.Signer, a
+	// *jose.JSONWebKey, or PEM or JWK JSON text
+	// (AUTH0_CLIENT_ASSERTION_SIGNING_KEY).
+	SigningKey any
+	// SigningAlg is RS256, PS256 or ES256; empty picks RS256 for RSA and
+	// ES256 for EC keys (AUTH0_CLIENT_ASSERTION_SIGNING_ALG).
+	SigningAlg string
+	// Certificate is presented on every TLS connection to the provider,
+	// for tls_client_auth (or self_signed_tls_client_auth with Method),
+	// and the provider's mtls_endpoint_aliases are used
+	// (AUTH0_CLIENT_CERTIFICATE and AUTH0_CLIENT_CERTIFICATE_KEY).
+	Certificate *tls.Certificate
+}
+
+// WithClientAuth sets the client authentication (see [ClientAuth]); zero
+// fields keep what the environment or an earlier option set.
+func WithClientAuth(a ClientAuth) Option {
+	return func(c *Config) {
+		setIf(&c.TokenEndpointAuthMethod, a.Method)
+		if a.SigningKey != nil {
+			c.ClientAssertionSigningKey, c.ClientAssertionSigningAlg = a.SigningKey, a.SigningAlg
+		}
+		if a.Certificate != nil {
+			c.ClientCertificate, c.certErr = a.Certificate, nil
+		}
+	}
+}
+
+// WithDPoP turns DPoP on (RFC 9449): access tokens are bound to the key
+// pair in o, or to AUTH0_DPOP_PRIVATE_KEY / AUTH0_DPOP_PUBLIC_KEY when
+// o.PrivateKey is nil. Zero fields keep their defaults.
+func WithDPoP(o DPoPOptions) Option {
+	return func(c *Config) {
+		c.UseDPoP = true
+		if o.PrivateKey != nil || o.PublicKey != nil {
+			c.DPoP.PrivateKey, c.DPoP.PublicKey = o.PrivateKey, o.PublicKey
+		}
+		setIf(&c.DPoP.SigningAlg, o.SigningAlg)
+		setIf(&c.DPoP.ClockSkew, o.ClockSkew)
+		setIf(&c.DPoP.ClockTolerance, o.ClockTolerance)
+		setIf(&c.DPoP.RetryDelay, o.RetryDelay)
+		if o.RetryJitter != nil {
+			c.DPoP.RetryJitter = o.RetryJitter
+		}
+	}
+}

@@ -16,8 +16,8 @@ import (
 
 // The browser-facing proxies of Auth0's My Account API (/me/*) and My
 // Organization API (/my-org/*): the server holds the token, the browser
-// holds only the session cookie. Off by default (WithMyAccountProxy,
-// WithMyOrgProxy): in Go the application owns its route space.
+// holds only the session cookie. Off by default (Routes.MyAccountProxy,
+// Routes.MyOrgProxy): in Go the application owns its route space.
 
 // Proxy route prefixes.
 const (

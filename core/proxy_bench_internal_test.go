@@ -22,7 +22,7 @@ func proxyBench(b *testing.B) (c *Client, ck *http.Cookie, upstream string, toke
 	b.Cleanup(up.Close)
 	c, err := New(WithDomain(up.URL+"/"), WithClientID("bench"), WithClientSecret("bench-secret"),
 		WithSecret("bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"), WithAppBaseURL("http://127.0.0.1:3000"),
-		WithMyAccountProxy(true))
+		WithRoutes(Routes{MyAccountProxy: true}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 func proxyTestClient(t testing.TB, issuer string, opts ...Option) *Client {
 	c, err := New(append([]Option{WithDomain(issuer), WithClientID("c"), WithClientSecret("s"),
 		WithSecret("proxy-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"), WithAppBaseURL("http://127.0.0.1:3000"),
-		WithMyAccountProxy(true), WithMyOrgProxy(true)}, opts...)...)
+		WithRoutes(Routes{MyAccountProxy: true, MyOrgProxy: true})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestProxyTarget(t *testing.T) {
 			t.Errorf("%s: got %q %q %v %v", tc.path, aud, up, ok, bad)
 		}
 	}
-	off := proxyTestClient(t, "https://tenant.example.com/", WithMyAccountProxy(false), WithMyOrgProxy(false))
+	off := newTestClient(t) // proxies are off by default
 	if _, _, ok, _ := off.proxyTarget("/me/v1/factors"); ok {
 		t.Error("proxy mounted while off")
 	}
@@ -92,7 +92,7 @@ func TestProxyUpstreamFailures(t *testing.T) {
 		issuer string
 		want   int
 	}{{slow.URL + "/", http.StatusGatewayTimeout}, {dead, http.StatusBadGateway}} {
-		c := proxyTestClient(t, tc.issuer, WithHTTPTimeout(200*time.Millisecond))
+		c := proxyTestClient(t, tc.issuer, WithTuning(Tuning{HTTPTimeout: 200 * time.Millisecond}))
 		s := &Session{User: User{Sub: "u"}, TokenSet: TokenSet{AccessToken: "a", RefreshToken: "r", ExpiresAt: time.Now().Add(time.Hour).Unix()}}
 		s.AccessTokens = []AccessTokenSet{{AccessToken: "t", Audience: c.myAccountAudience(), Scope: "openid profile email offline_access", ExpiresAt: time.Now().Add(time.Hour).Unix()}}
 		s.Internal.CreatedAt = time.Now().Unix()

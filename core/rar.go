@@ -91,7 +91,7 @@ func sameOriginURL(raw string, base *url.URL) (string, error) {
 }
 
 // sessionAuthorizationDetails is the session key of the granted
-// authorization_details when [WithAuthorizationDetailsInSession] is on.
+// authorization_details when Tuning.AuthorizationDetailsInSession is on.
 const sessionAuthorizationDetails = "authorization_details"
 
 // keepAuthorizationDetails stores granted details in the session's Extra

@@ -55,7 +55,7 @@ func TestRollCacheRemembersPayloads(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
 	store := NewMemoryStore() // as the revocation list
-	c := newTestClient(t, WithClock(clock), WithRevocationList(store))
+	c := newTestClient(t, WithTuning(Tuning{Clock: clock}), WithRevocationList(store))
 	value, err := GenerateSessionCookie(&Session{User: User{Sub: "u1", Name: "A"}, Internal: SessionInternal{SID: "sid-1"}},
 		"fuzz-secret-fuzz-secret-fuzz-secret-0123")
 	if err != nil {

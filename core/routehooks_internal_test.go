@@ -27,7 +27,7 @@ func TestRouteMiddlewareCore(t *testing.T) {
 			return next(ctx, r)
 		}
 	}
-	c := newTestClient(t, WithRouteMiddleware(nil, mw), WithAccessTokenEndpoint(true))
+	c := newTestClient(t, WithRouteMiddleware(nil, mw), WithRoutes(Routes{NoAccessTokenEndpoint: false}))
 	serve := func(method, target string) int {
 		r := httptest.NewRequest(method, "https://app.example.com"+target, nil)
 		w := httptest.NewRecorder()
@@ -88,11 +88,11 @@ func TestRouteRequestView(t *testing.T) {
 func TestLogoutReturnToOrigins(t *testing.T) {
 	for _, bad := range []string{"marketing.example.com", "https://m.example.com/path", "ftp://m.example.com", "https://u@m.example.com", "https://m.example.com?x", "https://"} {
 		if _, err := New(WithDomain("https://tenant.example.com"), WithClientID("cid"), WithClientSecret("cs"),
-			WithSecret("fuzz-secret-fuzz-secret-fuzz-secret-0123"), WithLogoutReturnToOrigins(bad)); err == nil {
+			WithSecret("fuzz-secret-fuzz-secret-fuzz-secret-0123"), WithLogout(LogoutConfig{ReturnToOrigins: []string{bad}})); err == nil {
 			t.Errorf("origin %q accepted", bad)
 		}
 	}
-	c := newTestClient(t, WithLogoutReturnToOrigins("https://M.example.com/", "http://localhost:8080"))
+	c := newTestClient(t, WithLogout(LogoutConfig{ReturnToOrigins: []string{"https://M.example.com/", "http://localhost:8080"}}))
 	for raw, want := range map[string]bool{
 		"https://m.example.com/x": true, "http://localhost:8080/": true, "https://m.example.com": true,
 		"https://m.example.com:444/": false, "http://m.example.com/": false, "https://m.example.com//evil": false,

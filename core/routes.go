@@ -67,7 +67,7 @@ func (c *Client) route(method, path string) func(context.Context, adapter.Exchan
 			return c.handleConnect
 		}
 	}
-	if c.cfg.AccountLinking {
+	if c.cfg.Routes.AccountLinking {
 		switch path {
 		case r.Link:
 			return c.handleLink
@@ -90,7 +90,7 @@ func (c *Client) isRoute(path string) bool {
 	r := c.s.routes
 	return path == r.Login || path == r.Callback || path == r.Logout || path == r.Profile || path == r.BackchannelLogout ||
 		(path == r.AccessToken && c.s.accessTokenRoute) || (path == r.ConnectAccount && c.s.connectRoute) ||
-		(c.cfg.AccountLinking && (path == r.Link || path == r.Unlink))
+		(c.cfg.Routes.AccountLinking && (path == r.Link || path == r.Unlink))
 }
 
 func redirect(status int, location string) *adapter.Response {

@@ -13,7 +13,7 @@ import (
 )
 
 // TestCustomRoutePaths: custom access-token and back-channel paths are
-// served there (and the defaults are not); WithAccessTokenEndpoint(false)
+// served there (and the defaults are not); WithRoutes(Routes{NoAccessTokenEndpoint: true})
 // removes the access-token route.
 func TestCustomRoutePaths(t *testing.T) {
 	serve := func(c *Client, method, path string) (int, bool) {
@@ -40,9 +40,9 @@ func TestCustomRoutePaths(t *testing.T) {
 	if _, ok := serve(custom, "POST", "/auth/backchannel-logout"); ok {
 		t.Error("the default back-channel path is still served")
 	}
-	off := newTestClient(t, WithAccessTokenEndpoint(false))
+	off := newTestClient(t, WithRoutes(Routes{NoAccessTokenEndpoint: true}))
 	if _, ok := serve(off, "GET", "/auth/access-token"); ok {
-		t.Error("access-token route served with WithAccessTokenEndpoint(false)")
+		t.Error("access-token route served with WithRoutes(Routes{NoAccessTokenEndpoint: true})")
 	}
 	if off.isRoute("/auth/access-token") || !off.isRoute("/auth/login/") {
 		t.Error("isRoute")
@@ -68,7 +68,7 @@ func TestOIDCLogoutWithoutEndSession(t *testing.T) {
 	defer srv.Close()
 	logout := func(strategy LogoutStrategy) (string, error) {
 		c, err := New(WithDomain(srv.URL), WithClientID("cid"), WithClientSecret("cs"), WithSecret(cookieTestSecret),
-			WithAppBaseURL("http://127.0.0.1:3000"), WithLogoutStrategy(strategy))
+			WithAppBaseURL("http://127.0.0.1:3000"), WithLogout(LogoutConfig{Strategy: strategy}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,7 +26,7 @@
 //
 // The base URL (when APP_BASE_URL is not a single URL) is inferred by
 // auth0kit from the Host header, and X-Forwarded-Host/-Proto count only
-// from peers listed with auth0kit.WithTrustedProxies. Fiber's own
+// from peers listed with auth0kit.Tuning.TrustedProxies. Fiber's own
 // TrustProxy, TrustProxyConfig and ProxyHeader settings do not apply to it.
 //
 // The adapter only translates between Fiber and the core package

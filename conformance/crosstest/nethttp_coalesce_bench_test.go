@@ -27,7 +27,7 @@ func BenchmarkRefreshCoalescing(b *testing.B) {
 	b.Cleanup(app.Close)
 	client, err := auth0kit.New(auth0kit.WithDomain(op.Issuer()), auth0kit.WithClientID(op.Client().ID),
 		auth0kit.WithClientSecret(op.Client().Secret), auth0kit.WithSecret("bench-secret-0123456789-abcdefghijklmnop"),
-		auth0kit.WithAppBaseURL(app.URL), auth0kit.WithClock(now),
+		auth0kit.WithAppBaseURL(app.URL), auth0kit.WithTuning(auth0kit.Tuning{Clock: now}),
 		// The benchmark moves the clock 2 h per batch: no absolute cap.
 		auth0kit.WithSession(auth0kit.SessionOptions{AbsoluteDuration: -1}))
 	if err != nil {

@@ -41,7 +41,7 @@ func TestRefreshAcrossInstances(t *testing.T) {
 		t.Cleanup(srv.Close)
 		client, err := auth0kit.New(auth0kit.WithDomain(op.Issuer()), auth0kit.WithClientID(op.Client().ID),
 			auth0kit.WithClientSecret(op.Client().Secret), auth0kit.WithSecret("instances-secret-0123456789-abcdefghij"),
-			auth0kit.WithAppBaseURL(srv.URL), auth0kit.WithClock(now), auth0kit.WithSessionStore(store))
+			auth0kit.WithAppBaseURL(srv.URL), auth0kit.WithTuning(auth0kit.Tuning{Clock: now}), auth0kit.WithSessionStore(store))
 		if err != nil {
 			t.Fatal(err)
 		}
