@@ -199,7 +199,9 @@ func TestCovTokMFAVerifyProviderErrors(t *testing.T) {
 			return func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>")) }
 		}, "unexpected_error", 502, nil},
 		{"no access token", func(*scriptOP) http.HandlerFunc {
-			return func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{"token_type": "Bearer"}) }
+			return func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 200, map[string]any{"token_type": "Bearer"})
+			}
 		}, "unexpected_error", 502, nil},
 		{"unreachable", func(*scriptOP) http.HandlerFunc { return covTokAbort }, "unexpected_error", 502, func(t *testing.T, _ *Client, err error) {
 			if !strings.Contains(err.Error(), "could not be reached") {
