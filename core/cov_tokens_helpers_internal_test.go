@@ -119,6 +119,9 @@ func (tr covTokTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	rec := httptest.NewRecorder()
 	sr := r.Clone(r.Context())
 	sr.RequestURI = r.URL.RequestURI()
+	if sr.Body == nil {
+		sr.Body = http.NoBody
+	}
 	tr.op.serve(rec, sr)
 	if r.Body != nil {
 		r.Body.Close()
