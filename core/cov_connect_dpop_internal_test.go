@@ -235,7 +235,9 @@ func TestCovFetcherTransport(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("https://api.example.com/v1/")
-	bound := func(context.Context) (*AccessToken, error) { return &AccessToken{Token: "bound", TokenType: "DPoP"}, nil }
+	bound := func(context.Context) (*AccessToken, error) {
+		return &AccessToken{Token: "bound", TokenType: "DPoP"}, nil
+	}
 	newTransport := func(next covRT) *authTransport {
 		return &authTransport{base: base, next: next, now: time.Now, token: bound,
 			dpop: &dpopState{key: key, delay: time.Hour, nonces: newNonceCache(4)}}
