@@ -251,10 +251,10 @@ func TestCovLoginAuthorizeEndpointWithQuery(t *testing.T) {
 func TestCovLoginPAR(t *testing.T) {
 	tests := []struct {
 		name     string
-		option   bool            // WithPushedAuthorizationRequests
-		meta     map[string]any  // discovery changes
+		option   bool             // WithPushedAuthorizationRequests
+		meta     map[string]any   // discovery changes
 		handler  http.HandlerFunc // PAR endpoint (nil: success)
-		wantCode string          // "" = success
+		wantCode string           // "" = success
 		status   int
 	}{
 		{name: "configured", option: true},
