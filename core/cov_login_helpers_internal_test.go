@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -98,4 +99,17 @@ func covLoginDeadURL(t *testing.T) string {
 	addr := l.Addr().String()
 	l.Close()
 	return "http://" + addr + "/"
+}
+
+// covLoginResolverClient is a resolver-mode client (no static domain) of
+// the scripted provider.
+func covLoginResolverClient(t *testing.T, op *scriptOP, r DomainResolver, opts ...Option) *Client {
+	t.Helper()
+	base := []Option{WithDomainResolver(r), WithClientID("client-1"), WithClientSecret("s"),
+		WithSecret(strings.Repeat("k", 32)), WithAppBaseURL("http://127.0.0.1:1")}
+	c, err := New(append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -119,6 +119,9 @@ func TestCovLoginOptions(t *testing.T) {
 					t.Errorf("transaction organization %q", tr.Organization)
 				}
 			}},
+		{name: "redirect_uri too long", opts: LoginOptions{RedirectURI: "/" + strings.Repeat("r", 2048)}, wantErr: CodeAuthorizationError},
+		{name: "authorization details too large", opts: LoginOptions{AuthorizationDetails: json.RawMessage(`[{"type":"` + strings.Repeat("x", 8<<10) + `"}]`)},
+			wantErr: CodeAuthorizationError},
 		{name: "organization too long", opts: LoginOptions{Organization: strings.Repeat("o", 257)}, wantErr: CodeAuthorizationError},
 		{name: "authorization details compacted", opts: LoginOptions{AuthorizationDetails: json.RawMessage(`[ {"type": "payment"} ]`)},
 			want: map[string]string{"authorization_details": `[{"type":"payment"}]`}},
