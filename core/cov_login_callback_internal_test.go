@@ -494,7 +494,10 @@ func TestCovCallbackSessionContents(t *testing.T) {
 		covLoginTokenWith(op, func() string { return op.idToken("user-1", nil) }, map[string]any{"authorization_details": details})
 		var info CallbackInfo
 		c := newScriptClient(t, op, WithAuthorizationDetailsInSession(true), WithHooks(Hooks{
-			OnCallback: func(ctx context.Context, err error, i CallbackInfo, s *Session) (string, error) { info = i; return "", nil },
+			OnCallback: func(ctx context.Context, err error, i CallbackInfo, s *Session) (string, error) {
+				info = i
+				return "", nil
+			},
 		}))
 		u, txn := covLoginStart(t, op, c, LoginOptions{AuthorizationDetails: json.RawMessage(`[{"type":"payment"}]`)})
 		f := op.callback(c, u, txn, "code=c1&state="+u.Query().Get("state"))
