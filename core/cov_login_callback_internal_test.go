@@ -46,9 +46,9 @@ func covLoginTokenWith(op *scriptOP, idt func() string, extra map[string]any) {
 	})
 }
 
-// TestCovCallbackRequestErrors: callbacks refused before or at the token
+// TestCovLoginCallbackRequestErrors: callbacks refused before or at the token
 // request, with the error, its code and the route's status.
-func TestCovCallbackRequestErrors(t *testing.T) {
+func TestCovLoginCallbackRequestErrors(t *testing.T) {
 	tests := []struct {
 		name   string
 		query  func(state string) string
@@ -147,9 +147,9 @@ func TestCovCallbackRequestErrors(t *testing.T) {
 	}
 }
 
-// TestCovCallbackIssParameter: a correct iss is accepted, also when the
+// TestCovLoginCallbackIssParameter: a correct iss is accepted, also when the
 // provider requires it.
-func TestCovCallbackIssParameter(t *testing.T) {
+func TestCovLoginCallbackIssParameter(t *testing.T) {
 	op := newScriptOP(t)
 	op.meta["authorization_response_iss_parameter_supported"] = true
 	c := newScriptClient(t, op)
@@ -160,9 +160,9 @@ func TestCovCallbackIssParameter(t *testing.T) {
 	}
 }
 
-// TestCovCallbackTransactionCookie: a transaction cookie that was tampered
+// TestCovLoginCallbackTransactionCookie: a transaction cookie that was tampered
 // with, or that belongs to another state, is refused.
-func TestCovCallbackTransactionCookie(t *testing.T) {
+func TestCovLoginCallbackTransactionCookie(t *testing.T) {
 	op := newScriptOP(t)
 	c := newScriptClient(t, op)
 	u, txn := covLoginStart(t, op, c, LoginOptions{})
@@ -208,9 +208,9 @@ func TestCovCallbackTransactionCookie(t *testing.T) {
 	}
 }
 
-// TestCovCallbackUntrustedHost: a callback on a host that is not one of
+// TestCovLoginCallbackUntrustedHost: a callback on a host that is not one of
 // the application's base URLs is refused before the transaction is read.
-func TestCovCallbackUntrustedHost(t *testing.T) {
+func TestCovLoginCallbackUntrustedHost(t *testing.T) {
 	op := newScriptOP(t)
 	c := newScriptClient(t, op, WithAppBaseURL("http://127.0.0.1:1", "http://127.0.0.1:2"))
 	u, txn := covLoginStart(t, op, c, LoginOptions{})
@@ -224,9 +224,9 @@ func TestCovCallbackUntrustedHost(t *testing.T) {
 	}
 }
 
-// TestCovCallbackIDToken: every ID token check refuses the login with an
+// TestCovLoginCallbackIDToken: every ID token check refuses the login with an
 // error matching ErrIDTokenInvalid (400).
-func TestCovCallbackIDToken(t *testing.T) {
+func TestCovLoginCallbackIDToken(t *testing.T) {
 	tests := []struct {
 		name   string
 		alg    jose.SignatureAlgorithm
@@ -287,9 +287,9 @@ func TestCovCallbackIDToken(t *testing.T) {
 	}
 }
 
-// TestCovCallbackMaxAge: a recent enough auth_time passes the max_age
+// TestCovLoginCallbackMaxAge: a recent enough auth_time passes the max_age
 // check.
-func TestCovCallbackMaxAge(t *testing.T) {
+func TestCovLoginCallbackMaxAge(t *testing.T) {
 	op := newScriptOP(t)
 	covLoginTokenWith(op, func() string {
 		return covLoginIDToken(op, jose.RS256, func(m map[string]any) { m["auth_time"] = time.Now().Add(-30 * time.Second).Unix() })
@@ -304,10 +304,10 @@ func TestCovCallbackMaxAge(t *testing.T) {
 	}
 }
 
-// TestCovCallbackOrganization: the ID token must carry the requested
+// TestCovLoginCallbackOrganization: the ID token must carry the requested
 // organization (org_id for an id, org_name case-insensitively for a
 // name).
-func TestCovCallbackOrganization(t *testing.T) {
+func TestCovLoginCallbackOrganization(t *testing.T) {
 	tests := []struct {
 		name   string
 		org    string
@@ -349,10 +349,10 @@ func TestCovCallbackOrganization(t *testing.T) {
 	}
 }
 
-// TestCovCallbackHooks: appState and returnTo reach OnCallback, which can
+// TestCovLoginCallbackHooks: appState and returnTo reach OnCallback, which can
 // redirect elsewhere, turn an error into a redirect, or replace the answer
 // with its own error; BeforeSessionSaved can change or refuse the session.
-func TestCovCallbackHooks(t *testing.T) {
+func TestCovLoginCallbackHooks(t *testing.T) {
 	type seen struct {
 		err  error
 		info CallbackInfo
@@ -464,10 +464,10 @@ func TestCovCallbackHooks(t *testing.T) {
 	}
 }
 
-// TestCovCallbackSessionContents: session_expiry, granted authorization
+// TestCovLoginCallbackSessionContents: session_expiry, granted authorization
 // details, the ID token claims allow-list and the stored requested scope
 // and audience.
-func TestCovCallbackSessionContents(t *testing.T) {
+func TestCovLoginCallbackSessionContents(t *testing.T) {
 	t.Run("session_expiry passed", func(t *testing.T) {
 		op := newScriptOP(t)
 		op.claims["session_expiry"] = time.Now().Unix() + 10
@@ -531,9 +531,9 @@ func TestCovCallbackSessionContents(t *testing.T) {
 	})
 }
 
-// TestCovCallbackClaimsHelpers: userFromClaims honours its keep list, and
+// TestCovLoginCallbackClaimsHelpers: userFromClaims honours its keep list, and
 // filterClaims drops every field outside the allow-list.
-func TestCovCallbackClaimsHelpers(t *testing.T) {
+func TestCovLoginCallbackClaimsHelpers(t *testing.T) {
 	claims := map[string]json.RawMessage{"sub": json.RawMessage(`"u"`), "name": json.RawMessage(`"N"`),
 		"nickname": json.RawMessage(`"n"`), "given_name": json.RawMessage(`"G"`), "family_name": json.RawMessage(`"F"`),
 		"picture": json.RawMessage(`"p"`), "email": json.RawMessage(`"e"`), "org_id": json.RawMessage(`"o"`),
@@ -552,10 +552,10 @@ func TestCovCallbackClaimsHelpers(t *testing.T) {
 	}
 }
 
-// TestCovCallbackNotBoundAndDiscovery: CompleteLogin needs a bound
+// TestCovLoginCallbackNotBoundAndDiscovery: CompleteLogin needs a bound
 // context, and a provider that cannot be discovered at the callback is a
 // discovery error (502).
-func TestCovCallbackNotBoundAndDiscovery(t *testing.T) {
+func TestCovLoginCallbackNotBoundAndDiscovery(t *testing.T) {
 	op := newScriptOP(t)
 	c := newScriptClient(t, op)
 	if _, _, err := c.CompleteLogin(context.Background()); !errors.Is(err, ErrNotBound) {
@@ -579,9 +579,9 @@ func TestCovCallbackNotBoundAndDiscovery(t *testing.T) {
 	}
 }
 
-// TestCovCallbackStoreDown: a session store that fails at the callback
+// TestCovLoginCallbackStoreDown: a session store that fails at the callback
 // answers 503.
-func TestCovCallbackStoreDown(t *testing.T) {
+func TestCovLoginCallbackStoreDown(t *testing.T) {
 	op := newScriptOP(t)
 	c := newScriptClient(t, op, WithSessionStore(downStore{}))
 	u, txn := covLoginStart(t, op, c, LoginOptions{})
@@ -591,10 +591,10 @@ func TestCovCallbackStoreDown(t *testing.T) {
 	}
 }
 
-// TestCovCallbackResolverMode: in resolver mode the transaction keeps its
+// TestCovLoginCallbackResolverMode: in resolver mode the transaction keeps its
 // domain and the session is stamped with it; a transaction without one is
 // refused.
-func TestCovCallbackResolverMode(t *testing.T) {
+func TestCovLoginCallbackResolverMode(t *testing.T) {
 	op := newScriptOP(t)
 	c := covLoginResolverClient(t, op, func(context.Context, RequestInfo) (string, error) { return op.issuer(), nil })
 	start := covLoginExchange(c.s.routes.Login, "returnTo=/r", nil)

@@ -12,14 +12,14 @@ import (
 
 // covLogout serves the logout route with query on a request carrying
 // cookies.
-func covLogout(c *Client, query string, cookies []*http.Cookie) (*RouteResponse, *testExchange) {
+func covLoginLogout(c *Client, query string, cookies []*http.Cookie) (*RouteResponse, *testExchange) {
 	ex := covLoginExchange(c.s.routes.Logout, query, cookies)
 	res, _ := c.handle(c.Adapter().Bind(context.Background(), ex), ex)
 	return res, ex
 }
 
-// covLogoutCleared reports whether ex deleted the session cookie.
-func covLogoutCleared(ex *testExchange) bool {
+// covLoginLogoutCleared reports whether ex deleted the session cookie.
+func covLoginLogoutCleared(ex *testExchange) bool {
 	for _, ck := range ex.set {
 		if ck.Name == "__session" && ck.MaxAge < 0 {
 			return true
@@ -28,10 +28,10 @@ func covLogoutCleared(ex *testExchange) bool {
 	return false
 }
 
-// TestCovLogoutStrategies: the logout URL of each strategy, with the
+// TestCovLoginLogoutStrategies: the logout URL of each strategy, with the
 // session's hints, returnTo (relative, allow-listed origin, foreign),
 // state and federated; the refresh token is revoked.
-func TestCovLogoutStrategies(t *testing.T) {
+func TestCovLoginLogoutStrategies(t *testing.T) {
 	tests := []struct {
 		name     string
 		opts     []Option
@@ -67,8 +67,8 @@ func TestCovLogoutStrategies(t *testing.T) {
 			}
 			c := newScriptClient(t, op, tt.opts...)
 			f := op.login(c, "")
-			res, ex := covLogout(c, tt.query, f.Cookies)
-			if res.Status != http.StatusTemporaryRedirect || !covLogoutCleared(ex) || !strings.Contains(ex.header.Get("Cache-Control"), "no-store") {
+			res, ex := covLoginLogout(c, tt.query, f.Cookies)
+			if res.Status != http.StatusTemporaryRedirect || !covLoginLogoutCleared(ex) || !strings.Contains(ex.header.Get("Cache-Control"), "no-store") {
 				t.Fatalf("answer %d %s, cookies %v", res.Status, res.Body, ex.set)
 			}
 			u, _ := url.Parse(res.Location)
@@ -108,43 +108,43 @@ func TestCovLogoutStrategies(t *testing.T) {
 	}
 }
 
-// TestCovLogoutOIDCUnsupported: the OIDC strategy without an
+// TestCovLoginLogoutOIDCUnsupported: the OIDC strategy without an
 // end_session_endpoint is a logout error; the local session still ends.
-func TestCovLogoutOIDCUnsupported(t *testing.T) {
+func TestCovLoginLogoutOIDCUnsupported(t *testing.T) {
 	op := newScriptOP(t)
 	delete(op.meta, "end_session_endpoint")
 	c := newScriptClient(t, op, WithLogoutStrategy(LogoutOIDC))
 	f := op.login(c, "")
 	ctx, ex := boundRequest(c, "GET", "/auth/logout", f.Cookies)
 	loc, err := c.Logout(ctx, LogoutOptions{})
-	if loc != "" || covLoginCode(err) != CodeLogoutError || !covLogoutCleared(ex) {
+	if loc != "" || covLoginCode(err) != CodeLogoutError || !covLoginLogoutCleared(ex) {
 		t.Fatalf("loc %q err %v", loc, err)
 	}
-	if res, _ := covLogout(c, "", f.Cookies); res.Status != 500 {
+	if res, _ := covLoginLogout(c, "", f.Cookies); res.Status != 500 {
 		t.Fatalf("route status %d", res.Status)
 	}
 }
 
-// TestCovLogoutEndSessionWithQuery: the end_session_endpoint's own query
+// TestCovLoginLogoutEndSessionWithQuery: the end_session_endpoint's own query
 // is kept.
-func TestCovLogoutEndSessionWithQuery(t *testing.T) {
+func TestCovLoginLogoutEndSessionWithQuery(t *testing.T) {
 	op := newScriptOP(t)
 	op.meta["end_session_endpoint"] = op.srv.URL + "/oidc/logout?tenant=a"
 	c := newScriptClient(t, op)
-	res, _ := covLogout(c, "", nil)
+	res, _ := covLoginLogout(c, "", nil)
 	u, _ := url.Parse(res.Location)
 	if res.Status != 307 || u.Query().Get("tenant") != "a" || u.Query().Get("client_id") != "client-1" || u.Query().Has("logout_hint") {
 		t.Fatalf("logout url %s", res.Location)
 	}
 }
 
-// TestCovLogoutRevocation: without a session or a revocation endpoint
+// TestCovLoginLogoutRevocation: without a session or a revocation endpoint
 // nothing is revoked; a failing revocation does not stop the logout.
-func TestCovLogoutRevocation(t *testing.T) {
+func TestCovLoginLogoutRevocation(t *testing.T) {
 	t.Run("no session", func(t *testing.T) {
 		op := newScriptOP(t)
 		c := newScriptClient(t, op)
-		if res, _ := covLogout(c, "", nil); res.Status != 307 || len(op.requestsTo("/oauth/revoke")) != 0 {
+		if res, _ := covLoginLogout(c, "", nil); res.Status != 307 || len(op.requestsTo("/oauth/revoke")) != 0 {
 			t.Fatalf("status %d, revocations %d", res.Status, len(op.requestsTo("/oauth/revoke")))
 		}
 	})
@@ -153,7 +153,7 @@ func TestCovLogoutRevocation(t *testing.T) {
 		delete(op.meta, "revocation_endpoint")
 		c := newScriptClient(t, op)
 		f := op.login(c, "")
-		if res, _ := covLogout(c, "", f.Cookies); res.Status != 307 || len(op.requestsTo("/oauth/revoke")) != 0 {
+		if res, _ := covLoginLogout(c, "", f.Cookies); res.Status != 307 || len(op.requestsTo("/oauth/revoke")) != 0 {
 			t.Fatalf("status %d", res.Status)
 		}
 	})
@@ -162,8 +162,8 @@ func TestCovLogoutRevocation(t *testing.T) {
 		op.handleJSON("/oauth/revoke", 503, map[string]any{"error": "temporarily_unavailable"})
 		c := newScriptClient(t, op)
 		f := op.login(c, "")
-		res, ex := covLogout(c, "", f.Cookies)
-		if res.Status != 307 || !covLogoutCleared(ex) || len(op.requestsTo("/oauth/revoke")) != 1 {
+		res, ex := covLoginLogout(c, "", f.Cookies)
+		if res.Status != 307 || !covLoginLogoutCleared(ex) || len(op.requestsTo("/oauth/revoke")) != 1 {
 			t.Fatalf("status %d", res.Status)
 		}
 	})
@@ -171,7 +171,7 @@ func TestCovLogoutRevocation(t *testing.T) {
 		op := newScriptOP(t)
 		c := newScriptClient(t, op)
 		_, txn := covLoginStart(t, op, c, LoginOptions{})
-		_, ex := covLogout(c, "", txn)
+		_, ex := covLoginLogout(c, "", txn)
 		deleted := 0
 		for _, ck := range ex.set {
 			if strings.HasPrefix(ck.Name, c.s.txnCookie.name) && ck.MaxAge < 0 {
@@ -184,10 +184,10 @@ func TestCovLogoutRevocation(t *testing.T) {
 	})
 }
 
-// TestCovLogoutFailures: logout needs a bound context; an untrusted Host
+// TestCovLoginLogoutFailures: logout needs a bound context; an untrusted Host
 // or a provider that cannot be discovered is an error, but the local
 // session has ended; a store that is down does not keep the cookies.
-func TestCovLogoutFailures(t *testing.T) {
+func TestCovLoginLogoutFailures(t *testing.T) {
 	op := newScriptOP(t)
 	c := newScriptClient(t, op)
 	if _, err := c.Logout(context.Background(), LogoutOptions{}); !errors.Is(err, ErrNotBound) {
@@ -198,7 +198,7 @@ func TestCovLogoutFailures(t *testing.T) {
 		f := op.login(c, "")
 		ex := covLoginExchange(c.s.routes.Logout, "", f.Cookies)
 		ex.host = "evil.example"
-		if _, err := c.logout(context.Background(), ex, LogoutOptions{}); err == nil || !covLogoutCleared(ex) {
+		if _, err := c.logout(context.Background(), ex, LogoutOptions{}); err == nil || !covLoginLogoutCleared(ex) {
 			t.Fatalf("err %v, cookies %v", err, ex.set)
 		}
 	})
@@ -209,8 +209,8 @@ func TestCovLogoutFailures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, ex := covLogout(dead, "", f.Cookies)
-		if res.Status != http.StatusBadGateway || !covLogoutCleared(ex) {
+		res, ex := covLoginLogout(dead, "", f.Cookies)
+		if res.Status != http.StatusBadGateway || !covLoginLogoutCleared(ex) {
 			t.Fatalf("status %d cookies %v", res.Status, ex.set)
 		}
 	})
@@ -221,25 +221,25 @@ func TestCovLogoutFailures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, ex := covLogout(cs, "", []*http.Cookie{{Name: "__session", Value: id}})
-		if res.Status != 307 || !covLogoutCleared(ex) {
+		res, ex := covLoginLogout(cs, "", []*http.Cookie{{Name: "__session", Value: id}})
+		if res.Status != 307 || !covLoginLogoutCleared(ex) {
 			t.Fatalf("status %d %s, cookies %v", res.Status, res.Body, ex.set)
 		}
 	})
 }
 
-// covFailingRevocations is a revocation list whose Revoke fails.
-type covFailingRevocations struct{ *MemoryStore }
+// covLoginFailingRevocations is a revocation list whose Revoke fails.
+type covLoginFailingRevocations struct{ *MemoryStore }
 
-func (covFailingRevocations) Revoke(context.Context, LogoutTokenClaims, time.Time, time.Time) error {
+func (covLoginFailingRevocations) Revoke(context.Context, LogoutTokenClaims, time.Time, time.Time) error {
 	return errors.New("list down")
 }
 
-// TestCovLogoutRevocationList: with a revocation list and stateless
+// TestCovLoginLogoutRevocationList: with a revocation list and stateless
 // sessions, a logout records the session (sid and creation time) so a
 // copy of its cookie is refused; sessions without a sid are not recorded
 // and a failing list does not stop the logout.
-func TestCovLogoutRevocationList(t *testing.T) {
+func TestCovLoginLogoutRevocationList(t *testing.T) {
 	tests := []struct {
 		name      string
 		opts      []Option
@@ -260,15 +260,15 @@ func TestCovLogoutRevocationList(t *testing.T) {
 			}
 			var rl RevocationList = NewMemoryStore()
 			if tt.listFails {
-				rl = covFailingRevocations{NewMemoryStore()}
+				rl = covLoginFailingRevocations{NewMemoryStore()}
 			}
 			c := newScriptClient(t, op, append([]Option{WithRevocationList(rl)}, tt.opts...)...)
 			f := op.login(c, "")
 			if tt.noSID != (f.Session.Internal.SID == "") {
 				t.Fatalf("sid %q", f.Session.Internal.SID)
 			}
-			res, ex := covLogout(c, "", f.Cookies)
-			if res.Status != 307 || !covLogoutCleared(ex) {
+			res, ex := covLoginLogout(c, "", f.Cookies)
+			if res.Status != 307 || !covLoginLogoutCleared(ex) {
 				t.Fatalf("status %d", res.Status)
 			}
 			// The copy of the old cookie.
@@ -286,10 +286,10 @@ func TestCovLogoutRevocationList(t *testing.T) {
 	}
 }
 
-// TestCovLogoutResolverMode: in resolver mode logout revokes at the
+// TestCovLoginLogoutResolverMode: in resolver mode logout revokes at the
 // session's domain; a session of another domain is neither revoked nor
 // deleted.
-func TestCovLogoutResolverMode(t *testing.T) {
+func TestCovLoginLogoutResolverMode(t *testing.T) {
 	op := newScriptOP(t)
 	domain := op.issuer()
 	c := covLoginResolverClient(t, op, func(context.Context, RequestInfo) (string, error) { return domain, nil })
@@ -302,8 +302,8 @@ func TestCovLogoutResolverMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	cookies := []*http.Cookie{{Name: "__session", Value: cookie}}
-	res, ex := covLogout(c, "", cookies)
-	if res.Status != 307 || !covLogoutCleared(ex) || op.lastTo("/oauth/revoke").Form.Get("token") != "rt-r" {
+	res, ex := covLoginLogout(c, "", cookies)
+	if res.Status != 307 || !covLoginLogoutCleared(ex) || op.lastTo("/oauth/revoke").Form.Get("token") != "rt-r" {
 		t.Fatalf("status %d %s", res.Status, res.Body)
 	}
 	if u, _ := url.Parse(res.Location); u.Query().Get("logout_hint") != "sid-r" {
@@ -313,7 +313,7 @@ func TestCovLogoutResolverMode(t *testing.T) {
 	domain = "https://other.example.com"
 	n := len(op.requestsTo("/oauth/revoke"))
 	ctx, ex := boundRequest(c, "GET", "/auth/logout", cookies)
-	if _, err := c.Logout(ctx, LogoutOptions{}); !errors.Is(err, ErrDomainMismatch) || covLogoutCleared(ex) {
+	if _, err := c.Logout(ctx, LogoutOptions{}); !errors.Is(err, ErrDomainMismatch) || covLoginLogoutCleared(ex) {
 		t.Fatalf("other domain: %v, cookies %v", err, ex.set)
 	}
 	if len(op.requestsTo("/oauth/revoke")) != n {

@@ -14,9 +14,9 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// TestCovOutgoingClientAuth: every authenticated call (code exchange,
+// TestCovLoginOutgoingClientAuth: every authenticated call (code exchange,
 // PAR, revocation) carries the configured client authentication.
-func TestCovOutgoingClientAuth(t *testing.T) {
+func TestCovLoginOutgoingClientAuth(t *testing.T) {
 	key, keyPEM := testRSAKeyPEM(t)
 	tests := []struct {
 		name  string
@@ -61,7 +61,7 @@ func TestCovOutgoingClientAuth(t *testing.T) {
 			if f.Session == nil {
 				t.Fatalf("login %d %s", f.Response.Status, f.Response.Body)
 			}
-			covLogout(c, "", f.Cookies)
+			covLoginLogout(c, "", f.Cookies)
 			for _, path := range []string{"/oauth/par", "/oauth/token", "/oauth/revoke"} {
 				r := op.lastTo(path)
 				if r.Method != "POST" || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" || r.Header.Get("Accept") != "application/json" {
@@ -73,9 +73,9 @@ func TestCovOutgoingClientAuth(t *testing.T) {
 	}
 }
 
-// TestCovOutgoingAuthMethodUnsupported: a method the provider does not
+// TestCovLoginOutgoingAuthMethodUnsupported: a method the provider does not
 // list fails the login as a configuration error, before any token call.
-func TestCovOutgoingAuthMethodUnsupported(t *testing.T) {
+func TestCovLoginOutgoingAuthMethodUnsupported(t *testing.T) {
 	op := newScriptOP(t)
 	op.meta["token_endpoint_auth_methods_supported"] = []string{"client_secret_post"}
 	c := newScriptClient(t, op, WithTokenEndpointAuthMethod(ClientSecretBasic))
@@ -85,18 +85,18 @@ func TestCovOutgoingAuthMethodUnsupported(t *testing.T) {
 	}
 }
 
-// covFailingSigner is a jose.Signer that cannot sign.
-type covFailingSigner struct{}
+// covLoginFailingSigner is a jose.Signer that cannot sign.
+type covLoginFailingSigner struct{}
 
-func (covFailingSigner) Sign([]byte) (*jose.JSONWebSignature, error) {
+func (covLoginFailingSigner) Sign([]byte) (*jose.JSONWebSignature, error) {
 	return nil, errors.New("hsm down")
 }
-func (covFailingSigner) Options() jose.SignerOptions { return jose.SignerOptions{} }
+func (covLoginFailingSigner) Options() jose.SignerOptions { return jose.SignerOptions{} }
 
-// TestCovOutgoingFailures: failures of the request itself (assertion
+// TestCovLoginOutgoingFailures: failures of the request itself (assertion
 // signing, a bad endpoint URL, a body cut short) are returned as such,
 // and non-JSON error answers become a generic server_error.
-func TestCovOutgoingFailures(t *testing.T) {
+func TestCovLoginOutgoingFailures(t *testing.T) {
 	op := newScriptOP(t)
 	c := newScriptClient(t, op)
 	ctx := context.Background()
@@ -132,8 +132,8 @@ func TestCovOutgoingFailures(t *testing.T) {
 		t.Fatal("a refused request was retried")
 	}
 
-	signed := newScriptClient(t, op, WithClientAssertionSigningKey(mustRSAPEM(t), "RS256"))
-	signed.auth.signer = covFailingSigner{}
+	signed := newScriptClient(t, op, WithClientAssertionSigningKey(covLoginRSAPEM(t), "RS256"))
+	signed.auth.signer = covLoginFailingSigner{}
 	n := len(op.requestsTo("/oauth/token"))
 	if _, err := signed.postForm(ctx, p, p.meta.TokenEndpoint, form); err == nil || !strings.Contains(err.Error(), "hsm down") {
 		t.Fatalf("err = %v", err)
@@ -143,20 +143,20 @@ func TestCovOutgoingFailures(t *testing.T) {
 	}
 }
 
-func mustRSAPEM(t *testing.T) string {
+func covLoginRSAPEM(t *testing.T) string {
 	_, pem := testRSAKeyPEM(t)
 	return pem
 }
 
-// TestCovOutgoingBadEndpoints: a revocation endpoint that is not a URL
+// TestCovLoginOutgoingBadEndpoints: a revocation endpoint that is not a URL
 // only loses the revocation; an end_session_endpoint that is not a URL is
 // a logout error.
-func TestCovOutgoingBadEndpoints(t *testing.T) {
+func TestCovLoginOutgoingBadEndpoints(t *testing.T) {
 	op := newScriptOP(t)
 	op.meta["revocation_endpoint"] = "http://[::1/revoke"
 	c := newScriptClient(t, op)
 	f := op.login(c, "")
-	if res, _ := covLogout(c, "", f.Cookies); res.Status != 307 {
+	if res, _ := covLoginLogout(c, "", f.Cookies); res.Status != 307 {
 		t.Fatalf("status %d", res.Status)
 	}
 	op2 := newScriptOP(t)
@@ -168,11 +168,11 @@ func TestCovOutgoingBadEndpoints(t *testing.T) {
 	}
 }
 
-// TestCovOutgoingDPoP: token endpoint requests carry a fresh proof; a
+// TestCovLoginOutgoingDPoP: token endpoint requests carry a fresh proof; a
 // use_dpop_nonce answer earns exactly one retry with the nonce; a second
 // one, a refused proof or a caller that gives up during the wait end the
 // request with the matching error. Other endpoints get no proof.
-func TestCovOutgoingDPoP(t *testing.T) {
+func TestCovLoginOutgoingDPoP(t *testing.T) {
 	nonceErr := func(w http.ResponseWriter, nonce string) {
 		w.Header().Set("DPoP-Nonce", nonce)
 		writeJSON(w, 400, map[string]any{"error": "use_dpop_nonce", "error_description": "nonce required"})
@@ -279,9 +279,9 @@ func TestCovOutgoingDPoP(t *testing.T) {
 	}
 }
 
-// TestCovOutgoingMTLSAliases: with certificate client authentication,
+// TestCovLoginOutgoingMTLSAliases: with certificate client authentication,
 // every endpoint with a published alias is called there.
-func TestCovOutgoingMTLSAliases(t *testing.T) {
+func TestCovLoginOutgoingMTLSAliases(t *testing.T) {
 	p := &provider{meta: Metadata{BackchannelEndpoint: "https://t/bc-authorize", UserinfoEndpoint: "https://t/userinfo",
 		MTLSEndpointAliases: map[string]string{"backchannel_authentication_endpoint": "https://mtls.t/bc-authorize",
 			"userinfo_endpoint": "https://mtls.t/userinfo", "": "https://mtls.t/nothing"}}}

@@ -13,10 +13,10 @@ import (
 	"time"
 )
 
-// covRefreshOP scripts the token endpoint for refresh tests: the code
+// covLoginRefreshOP scripts the token endpoint for refresh tests: the code
 // grant returns at-0/rt-0; refresh grant n returns at-n and, when rotate
 // is on, rt-n; idToken, when set, adds an ID token to refresh answers.
-type covRefreshOP struct {
+type covLoginRefreshOP struct {
 	*scriptOP
 	n       atomic.Int32
 	rotate  atomic.Bool
@@ -27,8 +27,8 @@ type covRefreshOP struct {
 	entered chan struct{}
 }
 
-func newCovRefreshOP(t *testing.T) *covRefreshOP {
-	op := &covRefreshOP{scriptOP: newScriptOP(t)}
+func newCovLoginRefreshOP(t *testing.T) *covLoginRefreshOP {
+	op := &covLoginRefreshOP{scriptOP: newScriptOP(t)}
 	op.rotate.Store(true)
 	op.handle("/oauth/token", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
@@ -60,29 +60,29 @@ func newCovRefreshOP(t *testing.T) *covRefreshOP {
 	return op
 }
 
-// covRefreshCall calls GetAccessToken on a request carrying cookies and
+// covLoginRefreshCall calls GetAccessToken on a request carrying cookies and
 // returns the token, the cookies the browser then holds and the error.
-func covRefreshCall(c *Client, cookies []*http.Cookie, opts AccessTokenOptions) (*AccessToken, []*http.Cookie, error) {
+func covLoginRefreshCall(c *Client, cookies []*http.Cookie, opts AccessTokenOptions) (*AccessToken, []*http.Cookie, error) {
 	ctx, ex := boundRequest(c, "GET", "/api", cookies)
 	at, err := c.GetAccessToken(ctx, opts)
 	return at, covLoginMerge(cookies, ex.set), err
 }
 
-// TestCovRefreshGrant: a forced refresh sends the session's refresh token
+// TestCovLoginRefreshGrant: a forced refresh sends the session's refresh token
 // (no scope or audience), stores the rotated one and the new access token;
 // the cached token is served without a request while it is valid.
-func TestCovRefreshGrant(t *testing.T) {
-	op := newCovRefreshOP(t)
+func TestCovLoginRefreshGrant(t *testing.T) {
+	op := newCovLoginRefreshOP(t)
 	c := newScriptClient(t, op.scriptOP)
 	f := op.login(c, "")
-	at, _, err := covRefreshCall(c, f.Cookies, AccessTokenOptions{})
+	at, _, err := covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{})
 	if err != nil || at.Token != "at-0" || at.TokenType != "Bearer" || at.ExpiresAt.IsZero() {
 		t.Fatalf("cached: %+v %v", at, err)
 	}
 	if n := len(op.requestsTo("/oauth/token")); n != 1 {
 		t.Fatalf("%d token requests, want only the code grant", n)
 	}
-	at, cookies, err := covRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
+	at, cookies, err := covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
 	if err != nil || at.Token != "at-1" {
 		t.Fatalf("refresh: %+v %v", at, err)
 	}
@@ -97,7 +97,7 @@ func TestCovRefreshGrant(t *testing.T) {
 	}
 	// Without rotation the refresh token is kept.
 	op.rotate.Store(false)
-	_, cookies, err = covRefreshCall(c, cookies, AccessTokenOptions{Refresh: true})
+	_, cookies, err = covLoginRefreshCall(c, cookies, AccessTokenOptions{Refresh: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,10 +106,10 @@ func TestCovRefreshGrant(t *testing.T) {
 	}
 }
 
-// TestCovRefreshErrors: refusals and outages of the refresh grant are
+// TestCovLoginRefreshErrors: refusals and outages of the refresh grant are
 // ErrRefreshFailed (401), mfa_required a *MfaRequiredError (403), an
 // invalid refreshed ID token a refresh failure; the session is unchanged.
-func TestCovRefreshErrors(t *testing.T) {
+func TestCovLoginRefreshErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		handler func(op *scriptOP) http.HandlerFunc
@@ -180,7 +180,7 @@ func TestCovRefreshErrors(t *testing.T) {
 			c := newScriptClient(t, op, WithAccessTokenEndpoint(true))
 			f := op.login(c, "")
 			op.handle("/oauth/token", tt.handler(op))
-			at, cookies, err := covRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
+			at, cookies, err := covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
 			if at != nil || err == nil || HTTPStatus(err) != tt.status {
 				t.Fatalf("token %+v, err %v (status %d)", at, err, HTTPStatus(err))
 			}
@@ -205,40 +205,40 @@ func TestCovRefreshErrors(t *testing.T) {
 	}
 }
 
-// TestCovRefreshMissing: no session, and a session without a refresh
+// TestCovLoginRefreshMissing: no session, and a session without a refresh
 // token (with or without an expired access token) need a new login.
-func TestCovRefreshMissing(t *testing.T) {
+func TestCovLoginRefreshMissing(t *testing.T) {
 	op := newScriptOP(t)
 	c := newScriptClient(t, op)
-	if _, _, err := covRefreshCall(c, nil, AccessTokenOptions{}); !errors.Is(err, ErrNoSession) {
+	if _, _, err := covLoginRefreshCall(c, nil, AccessTokenOptions{}); !errors.Is(err, ErrNoSession) {
 		t.Fatalf("no session: %v", err)
 	}
 	op.handle("/oauth/token", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"access_token": "at", "id_token": op.idToken("user-1", nil), "expires_in": 30})
 	})
 	f := op.login(c, "")
-	_, _, err := covRefreshCall(c, f.Cookies, AccessTokenOptions{})
+	_, _, err := covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{})
 	if !errors.Is(err, ErrMissingRefreshToken) || !strings.Contains(err.Error(), "expired") || HTTPStatus(err) != 401 {
 		t.Fatalf("expired, no refresh token: %v", err)
 	}
-	_, _, err = covRefreshCall(c, f.Cookies, AccessTokenOptions{Audience: "https://api.other/"})
+	_, _, err = covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{Audience: "https://api.other/"})
 	if !errors.Is(err, ErrMissingRefreshToken) || !strings.Contains(err.Error(), "no access token") {
 		t.Fatalf("other audience, no refresh token: %v", err)
 	}
 }
 
-// TestCovRefreshAudienceAndScope: tokens for another audience or a wider
+// TestCovLoginRefreshAudienceAndScope: tokens for another audience or a wider
 // scope are refreshed with audience and scope, kept in AccessTokens and
 // served from there; NoScopeMerge asks for exactly the scope; the number
 // of stored tokens is capped, oldest first.
-func TestCovRefreshAudienceAndScope(t *testing.T) {
-	op := newCovRefreshOP(t)
+func TestCovLoginRefreshAudienceAndScope(t *testing.T) {
+	op := newCovLoginRefreshOP(t)
 	c := newScriptClient(t, op.scriptOP, WithMaxAccessTokens(2),
 		WithAudienceScopes(map[string]string{"https://a/": "openid read:a", "https://b/": "openid read:b", "https://c/": "openid read:c"}))
 	f := op.login(c, "")
 	cookies := f.Cookies
 
-	at, cookies, err := covRefreshCall(c, cookies, AccessTokenOptions{Audience: "https://a/", Scope: "write:a"})
+	at, cookies, err := covLoginRefreshCall(c, cookies, AccessTokenOptions{Audience: "https://a/", Scope: "write:a"})
 	if err != nil || at.Audience != "https://a/" || at.Scope != "openid read:a write:a" {
 		t.Fatalf("audience a: %+v %v", at, err)
 	}
@@ -252,21 +252,21 @@ func TestCovRefreshAudienceAndScope(t *testing.T) {
 	}
 	// Served from the session.
 	n := len(op.requestsTo("/oauth/token"))
-	if at, _, err := covRefreshCall(c, cookies, AccessTokenOptions{Audience: "https://a/", Scope: "write:a"}); err != nil || at.Token != "at-1" {
+	if at, _, err := covLoginRefreshCall(c, cookies, AccessTokenOptions{Audience: "https://a/", Scope: "write:a"}); err != nil || at.Token != "at-1" {
 		t.Fatalf("cached a: %+v %v", at, err)
 	}
 	if len(op.requestsTo("/oauth/token")) != n {
 		t.Fatal("a cached token was refreshed")
 	}
 	// NoScopeMerge: exactly the scope asked for.
-	if _, cookies, err = covRefreshCall(c, cookies, AccessTokenOptions{Audience: "https://b/", Scope: "only:b", NoScopeMerge: true}); err != nil {
+	if _, cookies, err = covLoginRefreshCall(c, cookies, AccessTokenOptions{Audience: "https://b/", Scope: "only:b", NoScopeMerge: true}); err != nil {
 		t.Fatal(err)
 	}
 	if form := op.lastTo("/oauth/token").Form; form.Get("scope") != "only:b" || form.Get("audience") != "https://b/" {
 		t.Fatalf("form %v", form)
 	}
 	// A wider scope for the login's audience is an entry too.
-	if _, cookies, err = covRefreshCall(c, cookies, AccessTokenOptions{Scope: "admin"}); err != nil {
+	if _, cookies, err = covLoginRefreshCall(c, cookies, AccessTokenOptions{Scope: "admin"}); err != nil {
 		t.Fatal(err)
 	}
 	if form := op.lastTo("/oauth/token").Form; !strings.Contains(form.Get("scope"), "admin") || form.Has("audience") {
@@ -278,14 +278,14 @@ func TestCovRefreshAudienceAndScope(t *testing.T) {
 		t.Fatalf("capped list %+v", s.AccessTokens)
 	}
 	// A scope the main token covers is served from it.
-	if at, _, err := covRefreshCall(c, cookies, AccessTokenOptions{Scope: "profile"}); err != nil || at.Token != "at-0" {
+	if at, _, err := covLoginRefreshCall(c, cookies, AccessTokenOptions{Scope: "profile"}); err != nil || at.Token != "at-0" {
 		t.Fatalf("main token: %+v %v", at, err)
 	}
 }
 
-// TestCovChooseTokenFewestScopes: among stored tokens that cover the
+// TestCovLoginChooseTokenFewestScopes: among stored tokens that cover the
 // request, the one with the fewest granted scopes wins.
-func TestCovChooseTokenFewestScopes(t *testing.T) {
+func TestCovLoginChooseTokenFewestScopes(t *testing.T) {
 	c := newTestClient(t)
 	s := &Session{AccessTokens: []AccessTokenSet{
 		{AccessToken: "wide", Audience: "https://a/", Scope: "read write admin"},
@@ -302,10 +302,10 @@ func TestCovChooseTokenFewestScopes(t *testing.T) {
 	}
 }
 
-// TestCovRefreshClaims: a refreshed ID token updates the user (filtered
+// TestCovLoginRefreshClaims: a refreshed ID token updates the user (filtered
 // by the allow-list), or goes through BeforeSessionSaved, whose failure
 // keeps the previous claims.
-func TestCovRefreshClaims(t *testing.T) {
+func TestCovLoginRefreshClaims(t *testing.T) {
 	tests := []struct {
 		name   string
 		hook   func(ctx context.Context, s *Session, idt string) (*Session, error)
@@ -330,11 +330,11 @@ func TestCovRefreshClaims(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			op := newCovRefreshOP(t)
+			op := newCovLoginRefreshOP(t)
 			c := newScriptClient(t, op.scriptOP, WithHooks(Hooks{BeforeSessionSaved: tt.hook}))
 			f := op.login(c, "")
 			op.idToken = func() string { return op.scriptOP.idToken("user-1", map[string]any{"name": "New Name", "nonce": nil}) }
-			_, cookies, err := covRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
+			_, cookies, err := covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -346,10 +346,10 @@ func TestCovRefreshClaims(t *testing.T) {
 	}
 }
 
-// TestCovRefreshCoalescing: concurrent refreshes of one session make one
+// TestCovLoginRefreshCoalescing: concurrent refreshes of one session make one
 // token request and all get its result.
-func TestCovRefreshCoalescing(t *testing.T) {
-	op := newCovRefreshOP(t)
+func TestCovLoginRefreshCoalescing(t *testing.T) {
+	op := newCovLoginRefreshOP(t)
 	c := newScriptClient(t, op.scriptOP)
 	f := op.login(c, "")
 	op.gate, op.entered = make(chan struct{}), make(chan struct{}, 8)
@@ -359,7 +359,7 @@ func TestCovRefreshCoalescing(t *testing.T) {
 	errs := make([]error, n)
 	call := func(i int) {
 		defer wg.Done()
-		at, _, err := covRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
+		at, _, err := covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
 		errs[i] = err
 		if at != nil {
 			tokens[i] = at.Token
@@ -385,10 +385,10 @@ func TestCovRefreshCoalescing(t *testing.T) {
 	}
 }
 
-// TestCovRefreshCallerGivesUp: a caller whose context ends stops waiting;
+// TestCovLoginRefreshCallerGivesUp: a caller whose context ends stops waiting;
 // the shared refresh still completes for the others.
-func TestCovRefreshCallerGivesUp(t *testing.T) {
-	op := newCovRefreshOP(t)
+func TestCovLoginRefreshCallerGivesUp(t *testing.T) {
+	op := newCovLoginRefreshOP(t)
 	c := newScriptClient(t, op.scriptOP)
 	f := op.login(c, "")
 	op.gate, op.entered = make(chan struct{}), make(chan struct{}, 2)
@@ -409,28 +409,28 @@ func TestCovRefreshCallerGivesUp(t *testing.T) {
 		t.Fatal("a cancelled call wrote the session")
 	}
 	// The refresh that went on is remembered for the session.
-	at, _, err := covRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
+	at, _, err := covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
 	if err != nil || at.Token != "at-1" || op.n.Load() != 1 {
 		t.Fatalf("%+v %v (grants %d)", at, err, op.n.Load())
 	}
 }
 
-// TestCovRefreshRotationMemo: a stale copy of the session (still holding
+// TestCovLoginRefreshRotationMemo: a stale copy of the session (still holding
 // a refresh token rotated moments ago) gets the remembered result and the
 // newest refresh token instead of replaying the old one.
-func TestCovRefreshRotationMemo(t *testing.T) {
-	op := newCovRefreshOP(t)
+func TestCovLoginRefreshRotationMemo(t *testing.T) {
+	op := newCovLoginRefreshOP(t)
 	c := newScriptClient(t, op.scriptOP, WithAudienceScopes(map[string]string{"https://b/": "openid read:b", "https://c/": "openid read:c"}))
 	f := op.login(c, "")
 	stale := f.Cookies // holds rt-0
 
 	// rt-0 → rt-1.
-	_, fresh, err := covRefreshCall(c, stale, AccessTokenOptions{Refresh: true})
+	_, fresh, err := covLoginRefreshCall(c, stale, AccessTokenOptions{Refresh: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The stale copy makes the same refresh: no request, newest token stored.
-	at, cookies, err := covRefreshCall(c, stale, AccessTokenOptions{Refresh: true})
+	at, cookies, err := covLoginRefreshCall(c, stale, AccessTokenOptions{Refresh: true})
 	if err != nil || at.Token != "at-1" || op.n.Load() != 1 {
 		t.Fatalf("memo: %+v %v (grants %d)", at, err, op.n.Load())
 	}
@@ -440,7 +440,7 @@ func TestCovRefreshRotationMemo(t *testing.T) {
 
 	// The fresh session (rt-1) gets a token for b without rotation.
 	op.rotate.Store(false)
-	if _, fresh, err = covRefreshCall(c, fresh, AccessTokenOptions{Audience: "https://b/"}); err != nil {
+	if _, fresh, err = covLoginRefreshCall(c, fresh, AccessTokenOptions{Audience: "https://b/"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := op.lastTo("/oauth/token").Form.Get("refresh_token"); got != "rt-1" {
@@ -448,7 +448,7 @@ func TestCovRefreshRotationMemo(t *testing.T) {
 	}
 	grants := op.n.Load()
 	// The stale copy asks for b: the result made from rt-1 is reused.
-	at, cookies, err = covRefreshCall(c, stale, AccessTokenOptions{Audience: "https://b/"})
+	at, cookies, err = covLoginRefreshCall(c, stale, AccessTokenOptions{Audience: "https://b/"})
 	if err != nil || at.Token != fmt.Sprintf("at-%d", grants) || op.n.Load() != grants {
 		t.Fatalf("rotated memo: %+v %v", at, err)
 	}
@@ -456,7 +456,7 @@ func TestCovRefreshRotationMemo(t *testing.T) {
 		t.Fatalf("stale copy stored %q", s.TokenSet.RefreshToken)
 	}
 	// The stale copy asks for c: the refresh uses the newest token, never rt-0.
-	if _, cookies, err = covRefreshCall(c, stale, AccessTokenOptions{Audience: "https://c/"}); err != nil {
+	if _, cookies, err = covLoginRefreshCall(c, stale, AccessTokenOptions{Audience: "https://c/"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := op.lastTo("/oauth/token").Form.Get("refresh_token"); got != "rt-1" {
@@ -475,21 +475,21 @@ func TestCovRefreshRotationMemo(t *testing.T) {
 	}
 }
 
-// covLockStore is a MemoryStore whose Lock or Get can fail.
-type covLockStore struct {
+// covLoginLockStore is a MemoryStore whose Lock or Get can fail.
+type covLoginLockStore struct {
 	*MemoryStore
 	lockErr, getErr, setErr error
 	locked                  atomic.Int32
 }
 
-func (s *covLockStore) Set(ctx context.Context, id string, sess *Session, exp time.Time) error {
+func (s *covLoginLockStore) Set(ctx context.Context, id string, sess *Session, exp time.Time) error {
 	if s.setErr != nil {
 		return s.setErr
 	}
 	return s.MemoryStore.Set(ctx, id, sess, exp)
 }
 
-func (s *covLockStore) Lock(ctx context.Context, key string, ttl time.Duration) (func(), error) {
+func (s *covLoginLockStore) Lock(ctx context.Context, key string, ttl time.Duration) (func(), error) {
 	if s.lockErr != nil {
 		return nil, s.lockErr
 	}
@@ -497,20 +497,20 @@ func (s *covLockStore) Lock(ctx context.Context, key string, ttl time.Duration) 
 	return s.MemoryStore.Lock(ctx, key, ttl)
 }
 
-func (s *covLockStore) Get(ctx context.Context, id string) (*Session, error) {
+func (s *covLoginLockStore) Get(ctx context.Context, id string) (*Session, error) {
 	if s.getErr != nil {
 		return nil, s.getErr
 	}
 	return s.MemoryStore.Get(ctx, id)
 }
 
-// TestCovRefreshLocked: with a store that locks, the refresh re-reads the
+// TestCovLoginRefreshLocked: with a store that locks, the refresh re-reads the
 // session under the lock and uses what another instance stored: its valid
 // access token, or its newer refresh token; lock and read failures are
 // store errors.
-func TestCovRefreshLocked(t *testing.T) {
-	op := newCovRefreshOP(t)
-	store := &covLockStore{MemoryStore: NewMemoryStore()}
+func TestCovLoginRefreshLocked(t *testing.T) {
+	op := newCovLoginRefreshOP(t)
+	store := &covLoginLockStore{MemoryStore: NewMemoryStore()}
 	c := newScriptClient(t, op.scriptOP, WithSessionStore(store))
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
@@ -551,12 +551,12 @@ func TestCovRefreshLocked(t *testing.T) {
 	}
 }
 
-// TestCovRefreshStatefulRoute: with a stateful store, the access token
+// TestCovLoginRefreshStatefulRoute: with a stateful store, the access token
 // route refreshes under the store's lock and answers the token as JSON;
 // a store that is down is a 503.
-func TestCovRefreshStatefulRoute(t *testing.T) {
-	op := newCovRefreshOP(t)
-	store := &covLockStore{MemoryStore: NewMemoryStore()}
+func TestCovLoginRefreshStatefulRoute(t *testing.T) {
+	op := newCovLoginRefreshOP(t)
+	store := &covLoginLockStore{MemoryStore: NewMemoryStore()}
 	c := newScriptClient(t, op.scriptOP, WithSessionStore(store), WithAccessTokenEndpoint(true))
 	f := op.login(c, "")
 	ex := covLoginExchange(c.s.routes.AccessToken, "refresh=true", f.Cookies)
@@ -584,9 +584,9 @@ func TestCovRefreshStatefulRoute(t *testing.T) {
 	}
 }
 
-// TestCovRefreshMemoBounds: the memo maps are pruned at their cap,
+// TestCovLoginRefreshMemoBounds: the memo maps are pruned at their cap,
 // expired entries first, everything when that is not enough.
-func TestCovRefreshMemoBounds(t *testing.T) {
+func TestCovLoginRefreshMemoBounds(t *testing.T) {
 	now := time.Now()
 	m := map[string]memoEntry{}
 	for i := range maxMemo {
@@ -642,9 +642,9 @@ func TestCovRefreshMemoBounds(t *testing.T) {
 	}
 }
 
-// TestCovRefreshGrantDiscovery: a provider that cannot be discovered is a
+// TestCovLoginRefreshGrantDiscovery: a provider that cannot be discovered is a
 // discovery error, not a refresh failure.
-func TestCovRefreshGrantDiscovery(t *testing.T) {
+func TestCovLoginRefreshGrantDiscovery(t *testing.T) {
 	c, err := New(WithDomain(covLoginDeadURL(t)), WithClientID("client-1"), WithClientSecret("s"),
 		WithSecret(strings.Repeat("k", 32)), WithAppBaseURL("http://127.0.0.1:1"))
 	if err != nil {
@@ -659,9 +659,9 @@ func TestCovRefreshGrantDiscovery(t *testing.T) {
 	}
 }
 
-// TestCovRefreshKey: the coalescing key separates audience, scope (only
+// TestCovLoginRefreshKey: the coalescing key separates audience, scope (only
 // when sent) and whether the audience is sent.
-func TestCovRefreshKey(t *testing.T) {
+func TestCovLoginRefreshKey(t *testing.T) {
 	base := refreshRequest{audience: "a", scope: "s"}
 	keys := map[string]bool{}
 	for _, r := range []refreshRequest{base, {audience: "a", scope: "s", sendScope: true}, {audience: "a", scope: "s", sendAudience: true},
