@@ -308,7 +308,7 @@ func TestCovMiscMemoryStoreLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second caller waits until the context ends.
-	wctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	wctx, cancel := context.WithTimeout(ctx, 12*time.Millisecond) // mid-poll: the wait sees the deadline
 	defer cancel()
 	if _, err := m.Lock(wctx, "k", time.Minute); !errors.Is(err, ErrSessionStore) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Lock while held: err = %v, want a store error wrapping DeadlineExceeded", err)
