@@ -153,6 +153,17 @@ func TestCovMiscDomainHelpers(t *testing.T) {
 	if issuerDomain("http://[::1") != "" || issuerDomain("https://A.example.com:1/") != "a.example.com:1" {
 		t.Error("issuerDomain")
 	}
+	var seen RequestInfo
+	rc, err := New(WithClientID("c"), WithClientSecret("s"), WithSecret(strings.Repeat("k", 32)),
+		WithDomainResolver(func(_ context.Context, r RequestInfo) (string, error) { seen = r; return "tenant.example.com", nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := tlsExchange{&testExchange{method: "GET", path: "/p", host: "App.example.com", header: http.Header{}}}
+	if iss, err := rc.RequestIssuer(rc.Adapter().Bind(ctx, tx)); err != nil || iss != "https://tenant.example.com/" ||
+		seen.Scheme != "https" || seen.Host != "app.example.com" || seen.Path != "/p" {
+		t.Errorf("TLS request: %q %v, resolver saw %+v", iss, err, seen)
+	}
 	cl := LogoutTokenClaims{SID: "s", Sub: "u"}
 	if issuerScoped(cl, "https://i/", false) != cl || issuerScoped(cl, "", true) != cl {
 		t.Error("issuerScoped changed claims outside resolver mode")

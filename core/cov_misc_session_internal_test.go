@@ -420,3 +420,34 @@ func TestCovMiscRevocationList(t *testing.T) {
 		t.Fatal("a copy of a logged-out cookie still reads as a session")
 	}
 }
+
+// TestCovMiscCapAcrossInstances: an instance with a shorter absolute cap
+// refuses a cookie another instance wrote, whose own expiry is later.
+func TestCovMiscCapAcrossInstances(t *testing.T) {
+	op := newScriptOP(t)
+	clk := miscNow()
+	long := newScriptClient(t, op, WithClock(clk.now))
+	short := newScriptClient(t, op, WithClock(clk.now), WithSession(SessionOptions{AbsoluteDuration: time.Hour}))
+	f := op.login(long, "")
+	clk.add(2 * time.Hour)
+	if s := miscGet(t, long, f.Cookies); s == nil {
+		t.Fatal("the writing instance lost the session")
+	}
+	if s := miscGet(t, short, f.Cookies); s != nil {
+		t.Fatal("a session past this instance's absolute cap was read")
+	}
+}
+
+// TestCovMiscLogoutStoreDown: logout clears the cookies even when the
+// store cannot delete the record.
+func TestCovMiscLogoutStoreDown(t *testing.T) {
+	op := newScriptOP(t)
+	st := &miscFailStore{SessionStore: NewMemoryStore()}
+	c := newScriptClient(t, op, WithSessionStore(st))
+	f := op.login(c, "")
+	st.failDelete = errors.New("down")
+	res, _, ex := miscServe(c, "GET", "/auth/logout", "", f.Cookies, nil)
+	if res.Status != 307 || !deleted(ex, "__session") {
+		t.Fatalf("logout with the store down: %d, set %v", res.Status, ex.set)
+	}
+}
