@@ -1,0 +1,466 @@
+package auth0kit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+// miscClock is a settable clock for the memory store and clients.
+type miscClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newMiscClock() *miscClock { return &miscClock{t: time.Unix(1_800_000_000, 0)} }
+
+func (c *miscClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *miscClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// miscStore returns a memory store on clk.
+func miscStore(clk *miscClock) *MemoryStore {
+	m := NewMemoryStore()
+	m.now = clk.now
+	return m
+}
+
+// canceled returns a context that is already done.
+func canceled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+func miscSession(sub, sid string, created int64) *Session {
+	s := &Session{}
+	s.User.Sub, s.Internal.SID, s.Internal.CreatedAt = sub, sid, created
+	return s
+}
+
+// TestCovMiscMemoryStoreCanceled: every MemoryStore method refuses a done
+// context with an error matching ErrSessionStore.
+func TestCovMiscMemoryStoreCanceled(t *testing.T) {
+	m := NewMemoryStore()
+	ctx := canceled()
+	now := time.Now()
+	calls := map[string]func() error{
+		"Get":                 func() error { _, err := m.Get(ctx, "x"); return err },
+		"Set":                 func() error { return m.Set(ctx, "x", miscSession("u", "s", 1), now.Add(time.Hour)) },
+		"Delete":              func() error { return m.Delete(ctx, "x") },
+		"DeleteByLogoutToken": func() error { return m.DeleteByLogoutToken(ctx, LogoutTokenClaims{Sub: "u"}) },
+		"ListSessions":        func() error { _, err := m.ListSessions(ctx, "u"); return err },
+		"Revoke":              func() error { return m.Revoke(ctx, LogoutTokenClaims{SID: "s"}, now, now.Add(time.Hour)) },
+		"Revoked":             func() error { _, err := m.Revoked(ctx, "s", "u", now); return err },
+		"Lock":                func() error { _, err := m.Lock(ctx, "k", time.Second); return err },
+		"Used":                func() error { _, err := m.Used(ctx, "k"); return err },
+		"MarkUsed":            func() error { _, err := m.MarkUsed(ctx, "k", now.Add(time.Hour)); return err },
+	}
+	for name, call := range calls {
+		err := call()
+		if !errors.Is(err, ErrSessionStore) || !errors.Is(err, context.Canceled) {
+			t.Errorf("%s on a canceled context: err = %v, want ErrSessionStore wrapping context.Canceled", name, err)
+		}
+		if HTTPStatus(err) != 503 {
+			t.Errorf("%s: HTTPStatus = %d, want 503", name, HTTPStatus(err))
+		}
+	}
+}
+
+// TestCovMiscMemoryStoreSessions: Get/Set/Delete/expiry, deep copies,
+// DeleteByLogoutToken by sid, sub, both and issuer, ListSessions.
+func TestCovMiscMemoryStoreSessions(t *testing.T) {
+	clk := newMiscClock()
+	m := miscStore(clk)
+	ctx := context.Background()
+	exp := clk.now().Add(time.Hour)
+
+	s := miscSession("u1", "sid-a", clk.now().Unix()-10)
+	s.Extra = map[string]jsonRaw{"k": jsonRaw(`1`)}
+	s.User.Extra = map[string]jsonRaw{"c": jsonRaw(`"v"`)}
+	s.AccessTokens = []AccessTokenSet{{AccessToken: "at", Audience: "a"}}
+	if err := m.Set(ctx, "id-a", s, exp); err != nil {
+		t.Fatal(err)
+	}
+	// The store keeps its own copy.
+	s.Extra["k"] = jsonRaw(`2`)
+	s.User.Extra["c"] = jsonRaw(`"w"`)
+	s.AccessTokens[0].AccessToken = "changed"
+	got, err := m.Get(ctx, "id-a")
+	if err != nil || got == nil {
+		t.Fatalf("Get = %v, %v", got, err)
+	}
+	if string(got.Extra["k"]) != "1" || string(got.User.Extra["c"]) != `"v"` || got.AccessTokens[0].AccessToken != "at" {
+		t.Fatalf("stored session shares memory with the caller: %+v", got)
+	}
+	got.Extra["k"] = jsonRaw(`3`)
+	if again, _ := m.Get(ctx, "id-a"); string(again.Extra["k"]) != "1" {
+		t.Fatal("a Get result shares memory with the store")
+	}
+	if got, err := m.Get(ctx, "unknown"); got != nil || err != nil {
+		t.Fatalf("unknown id: %v, %v", got, err)
+	}
+
+	// Several sessions of u1, one of u2, one of u1 from another issuer.
+	_ = m.Set(ctx, "id-b", miscSession("u1", "sid-b", clk.now().Unix()-20), exp)
+	_ = m.Set(ctx, "id-c", miscSession("u2", "sid-c", clk.now().Unix()), exp)
+	other := miscSession("u1", "sid-d", clk.now().Unix())
+	other.Internal.MCDIssuer = "https://other.example.com/"
+	_ = m.Set(ctx, "id-d", other, exp)
+	_ = m.Set(ctx, "id-old", miscSession("u1", "sid-old", 1), clk.now().Add(-time.Second)) // already expired
+
+	list, err := m.ListSessions(ctx, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, ss := range list {
+		ids = append(ids, ss.ID)
+		if ss.Sub != "u1" || !ss.ExpiresAt.Equal(exp) {
+			t.Errorf("listed %+v", ss)
+		}
+	}
+	if len(ids) != 3 || ids[0] != "id-b" || ids[1] != "id-a" {
+		t.Fatalf("ListSessions(u1) = %v, want id-b, id-a (by creation), id-d", ids)
+	}
+	if list[0].SID != "sid-b" || list[0].CreatedAt.Unix() != clk.now().Unix()-20 {
+		t.Fatalf("first listed = %+v", list[0])
+	}
+	if m.Len() != 5 {
+		t.Fatalf("Len = %d, want 5", m.Len())
+	}
+	if got, _ := m.Get(ctx, "id-old"); got != nil || m.Len() != 4 {
+		t.Fatalf("expired session returned (%v) or not dropped (Len %d)", got, m.Len())
+	}
+
+	// Empty claims delete nothing.
+	if err := m.DeleteByLogoutToken(ctx, LogoutTokenClaims{}); err != nil || m.Len() != 4 {
+		t.Fatalf("empty claims: %v, Len %d", err, m.Len())
+	}
+	// A token of the default issuer does not end the other domain's session.
+	if err := m.DeleteByLogoutToken(ctx, LogoutTokenClaims{Sub: "u1", Iss: "https://tenant.example.com/"}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{"id-a": true, "id-b": true, "id-c": false, "id-d": false} {
+		got, _ := m.Get(ctx, id)
+		if (got == nil) != want {
+			t.Errorf("after sub logout, %s deleted = %v, want %v", id, got == nil, want)
+		}
+	}
+	if err := m.DeleteByLogoutToken(ctx, LogoutTokenClaims{SID: "sid-d", Sub: "u1", Iss: "https://other.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Delete(ctx, "id-c"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Delete(ctx, "never-there"); err != nil {
+		t.Fatal(err)
+	}
+	if m.Len() != 0 {
+		t.Fatalf("Len = %d after deleting everything", m.Len())
+	}
+}
+
+// TestCovMiscLogoutTokenClaimsMatches covers Matches' table.
+func TestCovMiscLogoutTokenClaimsMatches(t *testing.T) {
+	s := miscSession("u", "sid", 1)
+	mcd := miscSession("u", "sid", 1)
+	mcd.Internal.MCDIssuer = "https://a.example.com/"
+	tests := []struct {
+		name string
+		c    LogoutTokenClaims
+		s    *Session
+		want bool
+	}{
+		{"nil session", LogoutTokenClaims{Sub: "u"}, nil, false},
+		{"empty claims", LogoutTokenClaims{}, s, false},
+		{"sid", LogoutTokenClaims{SID: "sid"}, s, true},
+		{"other sid", LogoutTokenClaims{SID: "x"}, s, false},
+		{"sub", LogoutTokenClaims{Sub: "u"}, s, true},
+		{"sid and other sub", LogoutTokenClaims{SID: "sid", Sub: "v"}, s, false},
+		{"issuer ignored without MCD", LogoutTokenClaims{Sub: "u", Iss: "https://z/"}, s, true},
+		{"same MCD issuer without slash", LogoutTokenClaims{Sub: "u", Iss: "https://a.example.com"}, mcd, true},
+		{"other MCD issuer", LogoutTokenClaims{Sub: "u", Iss: "https://b.example.com/"}, mcd, false},
+	}
+	for _, tt := range tests {
+		if got := tt.c.Matches(tt.s); got != tt.want {
+			t.Errorf("%s: Matches = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestCovMiscMemoryStoreRevocations: Revoke/Revoked by sid and by sub
+// (sessions created at or before the logout), merging, expiry, pruning.
+func TestCovMiscMemoryStoreRevocations(t *testing.T) {
+	clk := newMiscClock()
+	m := miscStore(clk)
+	ctx := context.Background()
+	now := clk.now()
+
+	revoked := func(sid, sub string, created time.Time) bool {
+		t.Helper()
+		r, err := m.Revoked(ctx, sid, sub, created)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if revoked("s1", "u1", now) {
+		t.Fatal("revoked on an empty list")
+	}
+	// An entry already over is not recorded.
+	if err := m.Revoke(ctx, LogoutTokenClaims{SID: "gone"}, now, now); err != nil || m.revokedSIDs != nil {
+		t.Fatalf("past entry: %v, %v", err, m.revokedSIDs)
+	}
+	if err := m.Revoke(ctx, LogoutTokenClaims{SID: "s1", Sub: "u1"}, now, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked("s1", "other", now.Add(time.Minute)) {
+		t.Fatal("revoked sid not reported")
+	}
+	if revoked("s2", "u1", now.Add(-time.Minute)) {
+		t.Fatal("a sid revocation revoked the user's other sessions")
+	}
+	if revoked("", "", now) {
+		t.Fatal("empty sid and sub revoked")
+	}
+	// A sub-only token revokes the sessions created at or before it.
+	if err := m.Revoke(ctx, LogoutTokenClaims{Sub: "u2"}, now, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !revoked("x", "u2", now) || !revoked("x", "u2", now.Add(-time.Hour)) {
+		t.Fatal("older session of a revoked sub not reported")
+	}
+	if revoked("x", "u2", now.Add(time.Second)) {
+		t.Fatal("a session created after the logout reported revoked")
+	}
+	// Merging: an older, shorter token never shortens or moves back the entry.
+	if err := m.Revoke(ctx, LogoutTokenClaims{Sub: "u2"}, now.Add(-time.Hour), now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if r := m.revokedSubs["u2"]; !r.at.Equal(now) || !r.until.Equal(now.Add(time.Hour)) {
+		t.Fatalf("merged entry = %+v, want at now, until +1h", r)
+	}
+	// A later, longer one extends it.
+	if err := m.Revoke(ctx, LogoutTokenClaims{Sub: "u2"}, now.Add(time.Minute), now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if r := m.revokedSubs["u2"]; !r.at.Equal(now.Add(time.Minute)) || !r.until.Equal(now.Add(2*time.Hour)) {
+		t.Fatalf("extended entry = %+v", r)
+	}
+	// Claims without sid and sub record nothing.
+	if err := m.Revoke(ctx, LogoutTokenClaims{Iss: "x"}, now, now.Add(time.Hour)); err != nil || len(m.revokedSIDs)+len(m.revokedSubs) != 2 {
+		t.Fatalf("empty claims recorded: %v %v", m.revokedSIDs, m.revokedSubs)
+	}
+
+	// After the first hour the sid entry expires; the next Revoke prunes it
+	// (and an expired lock).
+	if _, err := m.Lock(ctx, "stale", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(90 * time.Minute)
+	if revoked("s1", "", clk.now().Add(-2*time.Hour)) {
+		t.Fatal("expired sid revocation still reported")
+	}
+	if err := m.Revoke(ctx, LogoutTokenClaims{SID: "s3"}, clk.now(), clk.now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m.revokedSIDs["s1"]; ok {
+		t.Fatal("expired sid entry not pruned")
+	}
+	if _, ok := m.locks["stale"]; ok {
+		t.Fatal("expired lock not pruned")
+	}
+	if _, ok := m.revokedSubs["u2"]; !ok {
+		t.Fatal("live sub entry pruned")
+	}
+	// An expired entry is replaced, not merged.
+	clk.add(time.Hour)
+	if err := m.Revoke(ctx, LogoutTokenClaims{Sub: "u2"}, clk.now().Add(-time.Hour), clk.now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if r := m.revokedSubs["u2"]; !r.until.Equal(clk.now().Add(time.Minute)) {
+		t.Fatalf("expired entry merged: %+v", r)
+	}
+}
+
+// TestCovMiscMemoryStoreLock: Lock excludes, waits, gives up with the
+// context, re-takes an expired lock, and a stale unlock leaves the new
+// holder's lock alone.
+func TestCovMiscMemoryStoreLock(t *testing.T) {
+	clk := newMiscClock()
+	m := miscStore(clk)
+	ctx := context.Background()
+
+	unlock, err := m.Lock(ctx, "k", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second caller waits until the context ends.
+	wctx, cancel := context.WithTimeout(ctx, 12*time.Millisecond) // mid-poll: the wait sees the deadline
+	defer cancel()
+	if _, err := m.Lock(wctx, "k", time.Minute); !errors.Is(err, ErrSessionStore) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Lock while held: err = %v, want a store error wrapping DeadlineExceeded", err)
+	}
+	// Another key is free.
+	u2, err := m.Lock(ctx, "other", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u2()
+
+	// A waiter gets the lock once it is released.
+	got := make(chan error, 1)
+	go func() {
+		u, err := m.Lock(ctx, "k", time.Minute)
+		if err == nil {
+			u()
+		}
+		got <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	unlock()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("waiter never got the released lock")
+	}
+
+	// An expired lock is taken over; the first holder's late unlock does
+	// not release the new holder's lock.
+	first, err := m.Lock(ctx, "k", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.add(2 * time.Second)
+	second, err := m.Lock(ctx, "k", time.Minute)
+	if err != nil {
+		t.Fatalf("expired lock not taken over: %v", err)
+	}
+	first()
+	if _, held := m.locks["k"]; !held {
+		t.Fatal("a stale unlock released the new holder's lock")
+	}
+	second()
+	if _, held := m.locks["k"]; held {
+		t.Fatal("unlock left the lock held")
+	}
+}
+
+// TestCovMiscMemoryStoreReplays: Used/MarkUsed, expiry, and the pruning of
+// expired keys once the cache holds 1024.
+func TestCovMiscMemoryStoreReplays(t *testing.T) {
+	clk := newMiscClock()
+	m := miscStore(clk)
+	ctx := context.Background()
+	now := clk.now()
+	if used, err := m.Used(ctx, "k"); used || err != nil {
+		t.Fatalf("Used on empty = %v, %v", used, err)
+	}
+	if first, err := m.MarkUsed(ctx, "k", now.Add(time.Minute)); !first || err != nil {
+		t.Fatalf("first MarkUsed = %v, %v", first, err)
+	}
+	if first, _ := m.MarkUsed(ctx, "k", now.Add(time.Hour)); first {
+		t.Fatal("second MarkUsed reported first")
+	}
+	if used, _ := m.Used(ctx, "k"); !used {
+		t.Fatal("marked key not used")
+	}
+	clk.add(2 * time.Minute)
+	if used, _ := m.Used(ctx, "k"); used {
+		t.Fatal("expired key still used")
+	}
+	if first, _ := m.MarkUsed(ctx, "k", clk.now().Add(time.Minute)); !first {
+		t.Fatal("expired key not re-marked as first")
+	}
+	// Fill with expired keys; the next MarkUsed prunes down.
+	for i := range 1100 {
+		m.replays["old-"+string(rune('a'+i%26))+time.Duration(i).String()] = clk.now().Add(-time.Second)
+	}
+	if first, _ := m.MarkUsed(ctx, "fresh", clk.now().Add(time.Minute)); !first {
+		t.Fatal("fresh key not first")
+	}
+	if n := len(m.replays); n > 1024 {
+		t.Fatalf("%d replay keys kept, want pruning to below 1024", n)
+	}
+	if used, _ := m.Used(ctx, "k"); !used {
+		t.Fatal("a live key was pruned")
+	}
+}
+
+// TestCovMiscMemoryStoreInterfaces: the memory store is every extension.
+func TestCovMiscMemoryStoreInterfaces(t *testing.T) {
+	var st any = NewMemoryStore()
+	if _, ok := st.(SessionLister); !ok {
+		t.Error("not a SessionLister")
+	}
+	if _, ok := st.(RevocationList); !ok {
+		t.Error("not a RevocationList")
+	}
+	if _, ok := st.(Locker); !ok {
+		t.Error("not a Locker")
+	}
+	if _, ok := st.(ReplayCache); !ok {
+		t.Error("not a ReplayCache")
+	}
+}
+
+// TestCovMiscStoreHelpers: StoreError, wrapStore, cloneSession(nil),
+// MarshalSession/UnmarshalSession round trip.
+func TestCovMiscStoreHelpers(t *testing.T) {
+	if StoreError(nil) != nil {
+		t.Fatal("StoreError(nil) != nil")
+	}
+	base := errors.New("dial tcp: refused")
+	wrapped := StoreError(base)
+	if !errors.Is(wrapped, ErrSessionStore) || !errors.Is(wrapped, base) {
+		t.Fatalf("StoreError = %v", wrapped)
+	}
+	if StoreError(wrapped) != wrapped || wrapStore(wrapped) != wrapped {
+		t.Fatal("an error already matching ErrSessionStore was wrapped again")
+	}
+	if w := wrapStore(base); !errors.Is(w, ErrSessionStore) || !errors.Is(w, base) {
+		t.Fatalf("wrapStore = %v", w)
+	}
+	var e *Error
+	if !errors.As(wrapped, &e) || e.Code != CodeSessionStoreError || e.Error() != "auth0kit: session store failure: dial tcp: refused" {
+		t.Fatalf("store error = %#v", e)
+	}
+	if cloneSession(nil) != nil {
+		t.Fatal("cloneSession(nil) != nil")
+	}
+
+	s := miscSession("u1", "sid-1", 1_700_000_000)
+	s.User.Name = "Jane"
+	s.TokenSet.AccessToken, s.TokenSet.RefreshToken = "at", "rt"
+	s.Extra = map[string]jsonRaw{"custom": jsonRaw(`{"a":1}`)}
+	b := MarshalSession(s)
+	if !json.Valid(b) {
+		t.Fatalf("MarshalSession wrote invalid JSON: %s", b)
+	}
+	back, err := UnmarshalSession(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.User.Sub != "u1" || back.User.Name != "Jane" || back.Internal.SID != "sid-1" || back.Internal.CreatedAt != 1_700_000_000 ||
+		back.TokenSet.RefreshToken != "rt" || string(back.Extra["custom"]) != `{"a":1}` {
+		t.Fatalf("round trip = %+v", back)
+	}
+	if _, err := UnmarshalSession([]byte("not json")); err == nil {
+		t.Fatal("UnmarshalSession accepted garbage")
+	}
+}
