@@ -105,7 +105,7 @@ func TestCovConnectRouteStart(t *testing.T) {
 	op := newScriptOP(t)
 	covConnectOK(op)
 	var logs bytes.Buffer
-	c := newScriptClient(t, op, WithConnectAccountEndpoint(true), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	c := newScriptClient(t, op, WithRoutes(Routes{ConnectAccountEndpoint: true}), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	f := op.login(c, "")
 	tokens := len(op.requestsTo("/oauth/token"))
 
@@ -219,7 +219,7 @@ func TestCovConnectRouteStartErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			op := newScriptOP(t)
-			c := newScriptClient(t, op, WithConnectAccountEndpoint(true))
+			c := newScriptClient(t, op, WithRoutes(Routes{ConnectAccountEndpoint: true}))
 			var cookies []*http.Cookie
 			if !tc.noSession {
 				cookies = op.login(c, "").Cookies
@@ -280,7 +280,7 @@ func TestCovConnectCallbackErrors(t *testing.T) {
 			t.Parallel()
 			op := newScriptOP(t)
 			covConnectOK(op)
-			c := newScriptClient(t, op, WithConnectAccountEndpoint(true))
+			c := newScriptClient(t, op, WithRoutes(Routes{ConnectAccountEndpoint: true}))
 			var hookErr error
 			c.cfg.Hooks.OnCallback = func(_ context.Context, err error, i CallbackInfo, s *Session) (string, error) {
 				hookErr = err
@@ -323,7 +323,7 @@ func TestCovConnectUnsafeReturnTo(t *testing.T) {
 	op := newScriptOP(t)
 	covConnectOK(op)
 	op.handleJSON(covMAComplete, 201, map[string]any{"id": "x", "connection": "github"})
-	c := newScriptClient(t, op, WithConnectAccountEndpoint(true), WithSignInReturnTo("/home"))
+	c := newScriptClient(t, op, WithRoutes(Routes{ConnectAccountEndpoint: true}), WithSignInReturnTo("/home"))
 	f := op.login(c, "")
 	state, cookies := covStartConnect(t, op, c, f.Cookies, "returnTo="+url.QueryEscape("https://evil.example/x"))
 	res, _ := covServe(t, c, "GET", "/auth/callback", "connect_code=c&state="+url.QueryEscape(state), cookies)

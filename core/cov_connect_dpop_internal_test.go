@@ -133,7 +133,7 @@ func TestCovDPoPHelpers(t *testing.T) {
 	// dpop_jkt goes to /authorize only with DPoP on.
 	_, priv, _ := GenerateDPoPKey()
 	on, _ := dpopTestClient(t, true, "DPoP")
-	keyOnly := newTestClient(t, WithDPoPKey(priv, nil, ""))
+	keyOnly := newTestClient(t, func(c *Config) { c.DPoP.PrivateKey = priv }) // as AUTH0_DPOP_PRIVATE_KEY alone
 	none := newTestClient(t)
 	if jkt := on.dpopJKT(); jkt == "" || jkt != on.dpop.key.jkt || len(jkt) != 43 {
 		t.Fatalf("jkt %q", jkt)
@@ -167,8 +167,8 @@ func TestCovDPoPKeyParsing(t *testing.T) {
 		{"*JWK", &jwk, ""},
 		{"crypto.PublicKey", pk, ""},
 		{"other key", &other.PublicKey, "are not a pair"},
-		{"not PEM", "garbage", "DPoPPublicKey (AUTH0_DPOP_PUBLIC_KEY): not a PEM public key"},
-		{"private PEM", priv, "DPoPPublicKey (AUTH0_DPOP_PUBLIC_KEY): the PEM block is not an SPKI public key"},
+		{"not PEM", "garbage", "DPoP.PublicKey (AUTH0_DPOP_PUBLIC_KEY): not a PEM public key"},
+		{"private PEM", priv, "DPoP.PublicKey (AUTH0_DPOP_PUBLIC_KEY): the PEM block is not an SPKI public key"},
 		{"no Equal method", struct{ X int }{1}, "are not a pair"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,7 +196,7 @@ func TestCovDPoPKeyParsing(t *testing.T) {
 	if err != nil || d.delay != time.Nanosecond || d.on {
 		t.Fatalf("explicit 0 ms: %+v %v", d, err)
 	}
-	if cfg.DPoPPublicKey != nil {
+	if cfg.DPoP.PublicKey != nil {
 		t.Fatal("a public key appeared")
 	}
 	env["AUTH0_DPOP_CLOCK_SKEW"], env["AUTH0_DPOP_CLOCK_TOLERANCE"] = "x", "y"

@@ -14,7 +14,7 @@ import (
 
 func TestCovLinkRoutes(t *testing.T) {
 	op := newScriptOP(t)
-	c := newScriptClient(t, op, WithAccountLinking(), WithAuthorizationParams(map[string]string{"organization": "org_1"}))
+	c := newScriptClient(t, op, WithRoutes(Routes{AccountLinking: true}), WithAuthorizationParams(map[string]string{"organization": "org_1"}))
 	op.mu.Lock()
 	op.claims["org_id"] = "org_1"
 	op.mu.Unlock()
@@ -82,7 +82,7 @@ func TestCovLinkRoutes(t *testing.T) {
 func TestCovLinkAPI(t *testing.T) {
 	op := newScriptOP(t)
 	var info CallbackInfo
-	c := newScriptClient(t, op, WithAccountLinking(), WithHooks(Hooks{OnCallback: func(_ context.Context, err error, i CallbackInfo, s *Session) (string, error) {
+	c := newScriptClient(t, op, WithRoutes(Routes{AccountLinking: true}), WithHooks(Hooks{OnCallback: func(_ context.Context, err error, i CallbackInfo, s *Session) (string, error) {
 		info = i
 		return "", err
 	}}))

@@ -140,7 +140,7 @@ func TestCovMyAccountDPoP(t *testing.T) {
 	op := newScriptOP(t)
 	_, priv, _ := GenerateDPoPKey()
 	// A key without UseDPoP: the key still serves DPoP-bound tokens.
-	c := newScriptClient(t, op, WithDPoPKey(priv, nil, ""), WithDPoPOptions(DPoPOptions{RetryDelay: time.Nanosecond}))
+	c := newScriptClient(t, op, WithDPoP(DPoPOptions{PrivateKey: priv}), WithDPoP(DPoPOptions{RetryDelay: time.Nanosecond}))
 	var calls atomic.Int32
 	op.handle("/me/v1/connected-accounts/connect", func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {
@@ -187,7 +187,7 @@ func TestCovConnectStoreDown(t *testing.T) {
 	op.handleJSON(covMAComplete, 201, map[string]any{"id": "acc", "connection": "github"})
 	op.handleJSON(covMAAccounts, 200, map[string]any{"accounts": []map[string]any{{"id": "a", "connection": "github"}}})
 	store := &covFlakyStore{SessionStore: NewMemoryStore()}
-	c := newScriptClient(t, op, WithConnectAccountEndpoint(true), WithSessionStore(store))
+	c := newScriptClient(t, op, WithRoutes(Routes{ConnectAccountEndpoint: true}), WithSessionStore(store))
 	f := op.login(c, "")
 
 	// The start refreshes the My Account token; saving it fails.

@@ -46,7 +46,7 @@ func covProxy(t *testing.T, c *Client, r *http.Request) (*adapter.Response, *htt
 func covProxyOP(t *testing.T, opts ...Option) (*scriptOP, *Client, []*http.Cookie) {
 	t.Helper()
 	op := newScriptOP(t)
-	c := newScriptClient(t, op, append([]Option{WithMyAccountProxy(true), WithMyOrgProxy(true)}, opts...)...)
+	c := newScriptClient(t, op, append([]Option{WithRoutes(Routes{MyAccountProxy: true}), WithRoutes(Routes{MyOrgProxy: true})}, opts...)...)
 	f := op.login(c, "")
 	if f.Session == nil {
 		t.Fatalf("login: %d %s", f.Response.Status, f.Response.Body)
@@ -352,7 +352,7 @@ func TestCovProxyStoreDown(t *testing.T) {
 // scheme and a proof of the upstream URL, never as Bearer.
 func TestCovProxyDPoP(t *testing.T) {
 	_, priv, _ := GenerateDPoPKey()
-	op, c, cookies := covProxyOP(t, WithDPoPKey(priv, nil, ""))
+	op, c, cookies := covProxyOP(t, WithDPoP(DPoPOptions{PrivateKey: priv}))
 	op.handleJSON("/me/v1/factors", 200, map[string]any{"factors": []any{}})
 	s := op.sessionOf(c, cookies)
 	s.AccessTokens = append(s.AccessTokens, AccessTokenSet{AccessToken: "bound", TokenType: "DPoP", Audience: c.myAccountAudience(),

@@ -187,7 +187,7 @@ func TestCovLoginCallbackTransactionCookie(t *testing.T) {
 		t.Fatalf("other state: %v", err)
 	}
 	// One transaction cookie for all logins: the name carries no state.
-	c1 := newScriptClient(t, op, WithParallelTransactions(false))
+	c1 := newScriptClient(t, op, WithTransactionCookie(TransactionCookieOptions{Single: true}))
 	u, txn = covLoginStart(t, op, c1, LoginOptions{})
 	if len(txn) != 1 || txn[0].Name != c1.s.txnCookie.name {
 		t.Fatalf("cookies %v", txn)
@@ -493,7 +493,7 @@ func TestCovLoginCallbackSessionContents(t *testing.T) {
 		details := []map[string]any{{"type": "payment", "amount": 5}}
 		covLoginTokenWith(op, func() string { return op.idToken("user-1", nil) }, map[string]any{"authorization_details": details})
 		var info CallbackInfo
-		c := newScriptClient(t, op, WithAuthorizationDetailsInSession(true), WithHooks(Hooks{
+		c := newScriptClient(t, op, WithTuning(Tuning{AuthorizationDetailsInSession: true}), WithHooks(Hooks{
 			OnCallback: func(ctx context.Context, err error, i CallbackInfo, s *Session) (string, error) {
 				info = i
 				return "", nil

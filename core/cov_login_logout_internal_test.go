@@ -43,17 +43,17 @@ func TestCovLoginLogoutStrategies(t *testing.T) {
 		{name: "auto picks OIDC", query: "returnTo=/bye&state=xyz&federated", wantPath: "/oidc/logout",
 			want: map[string]string{"client_id": "client-1", "post_logout_redirect_uri": "http://127.0.0.1:1/bye", "state": "xyz",
 				"logout_hint": "sid-user-1", "id_token_hint": "present", "federated": "present"}},
-		{name: "no id_token_hint", opts: []Option{WithIDTokenHint(false)}, wantPath: "/oidc/logout",
+		{name: "no id_token_hint", opts: []Option{WithLogout(LogoutConfig{NoIDTokenHint: true})}, wantPath: "/oidc/logout",
 			want: map[string]string{"id_token_hint": "", "post_logout_redirect_uri": "http://127.0.0.1:1", "federated": ""}},
 		{name: "federated=false", query: "federated=false", wantPath: "/oidc/logout", want: map[string]string{"federated": ""}},
 		{name: "auto without end_session_endpoint", noEndSes: true, query: "returnTo=/bye&federated", wantPath: "/v2/logout",
 			want: map[string]string{"returnTo": "http://127.0.0.1:1/bye", "client_id": "client-1", "federated": "present", "logout_hint": ""}},
-		{name: "v2 forced", opts: []Option{WithLogoutStrategy(LogoutV2)}, wantPath: "/v2/logout",
+		{name: "v2 forced", opts: []Option{WithLogout(LogoutConfig{Strategy: LogoutV2})}, wantPath: "/v2/logout",
 			want: map[string]string{"returnTo": "http://127.0.0.1:1", "federated": ""}},
-		{name: "allow-listed origin", opts: []Option{WithLogoutReturnToOrigins("https://www.example.com")},
+		{name: "allow-listed origin", opts: []Option{WithLogout(LogoutConfig{ReturnToOrigins: []string{"https://www.example.com"}})},
 			query: "returnTo=" + url.QueryEscape("https://www.example.com/after?x=1"), wantPath: "/oidc/logout",
 			want: map[string]string{"post_logout_redirect_uri": "https://www.example.com/after?x=1"}},
-		{name: "origin not allow-listed", opts: []Option{WithLogoutReturnToOrigins("https://www.example.com")},
+		{name: "origin not allow-listed", opts: []Option{WithLogout(LogoutConfig{ReturnToOrigins: []string{"https://www.example.com"}})},
 			query: "returnTo=" + url.QueryEscape("https://evil.example/"), wantPath: "/oidc/logout",
 			want: map[string]string{"post_logout_redirect_uri": "http://127.0.0.1:1"}},
 		{name: "foreign returnTo without allow-list", query: "returnTo=" + url.QueryEscape("https://evil.example/"), wantPath: "/oidc/logout",
@@ -113,7 +113,7 @@ func TestCovLoginLogoutStrategies(t *testing.T) {
 func TestCovLoginLogoutOIDCUnsupported(t *testing.T) {
 	op := newScriptOP(t)
 	delete(op.meta, "end_session_endpoint")
-	c := newScriptClient(t, op, WithLogoutStrategy(LogoutOIDC))
+	c := newScriptClient(t, op, WithLogout(LogoutConfig{Strategy: LogoutOIDC}))
 	f := op.login(c, "")
 	ctx, ex := boundRequest(c, "GET", "/auth/logout", f.Cookies)
 	loc, err := c.Logout(ctx, LogoutOptions{})

@@ -28,13 +28,13 @@ func TestCovLoginOutgoingClientAuth(t *testing.T) {
 				t.Fatalf("form %v header %v", r.Form, r.Header)
 			}
 		}},
-		{name: "client_secret_basic", opts: []Option{WithTokenEndpointAuthMethod(ClientSecretBasic)}, check: func(t *testing.T, op *scriptOP, r scriptRequest) {
+		{name: "client_secret_basic", opts: []Option{WithClientAuth(ClientAuth{Method: ClientSecretBasic})}, check: func(t *testing.T, op *scriptOP, r scriptRequest) {
 			raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(r.Header.Get("Authorization"), "Basic "))
 			if string(raw) != "client-1:s" || r.Form.Has("client_secret") {
 				t.Fatalf("basic %q form %v", raw, r.Form)
 			}
 		}},
-		{name: "private_key_jwt", opts: []Option{WithClientAssertionSigningKey(keyPEM, "RS256")}, check: func(t *testing.T, op *scriptOP, r scriptRequest) {
+		{name: "private_key_jwt", opts: []Option{WithClientAuth(ClientAuth{SigningKey: keyPEM, SigningAlg: "RS256"})}, check: func(t *testing.T, op *scriptOP, r scriptRequest) {
 			if r.Form.Has("client_secret") || r.Form.Get("client_assertion_type") != clientAssertionType || r.Form.Get("client_id") != "client-1" {
 				t.Fatalf("form %v", r.Form)
 			}
@@ -78,7 +78,7 @@ func TestCovLoginOutgoingClientAuth(t *testing.T) {
 func TestCovLoginOutgoingAuthMethodUnsupported(t *testing.T) {
 	op := newScriptOP(t)
 	op.meta["token_endpoint_auth_methods_supported"] = []string{"client_secret_post"}
-	c := newScriptClient(t, op, WithTokenEndpointAuthMethod(ClientSecretBasic))
+	c := newScriptClient(t, op, WithClientAuth(ClientAuth{Method: ClientSecretBasic}))
 	_, err := c.startLogin(context.Background(), covLoginExchange("/auth/login", "", nil), LoginOptions{})
 	if !errors.Is(err, ErrClientAuthMethodUnsupported) || HTTPStatus(err) != 500 {
 		t.Fatalf("err = %v", err)
@@ -132,7 +132,7 @@ func TestCovLoginOutgoingFailures(t *testing.T) {
 		t.Fatal("a refused request was retried")
 	}
 
-	signed := newScriptClient(t, op, WithClientAssertionSigningKey(covLoginRSAPEM(t), "RS256"))
+	signed := newScriptClient(t, op, WithClientAuth(ClientAuth{SigningKey: covLoginRSAPEM(t), SigningAlg: "RS256"}))
 	signed.auth.signer = covLoginFailingSigner{}
 	n := len(op.requestsTo("/oauth/token"))
 	if _, err := signed.postForm(ctx, p, p.meta.TokenEndpoint, form); err == nil || !strings.Contains(err.Error(), "hsm down") {
@@ -246,7 +246,7 @@ func TestCovLoginOutgoingDPoP(t *testing.T) {
 			if delay == 0 {
 				delay = time.Nanosecond
 			}
-			c := newScriptClient(t, op, WithDPoP(true), WithDPoPKey(priv, nil, ""), WithDPoPOptions(DPoPOptions{RetryDelay: delay}))
+			c := newScriptClient(t, op, WithDPoP(DPoPOptions{}), WithDPoP(DPoPOptions{PrivateKey: priv}), WithDPoP(DPoPOptions{RetryDelay: delay}))
 			ctx := context.Background()
 			p, err := c.discover(ctx)
 			if err != nil {

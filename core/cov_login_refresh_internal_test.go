@@ -177,7 +177,7 @@ func TestCovLoginRefreshErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			op := newScriptOP(t)
-			c := newScriptClient(t, op, WithAccessTokenEndpoint(true))
+			c := newScriptClient(t, op, WithRoutes(Routes{NoAccessTokenEndpoint: false}))
 			f := op.login(c, "")
 			op.handle("/oauth/token", tt.handler(op))
 			at, cookies, err := covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
@@ -233,7 +233,7 @@ func TestCovLoginRefreshMissing(t *testing.T) {
 // of stored tokens is capped, oldest first.
 func TestCovLoginRefreshAudienceAndScope(t *testing.T) {
 	op := newCovLoginRefreshOP(t)
-	c := newScriptClient(t, op.scriptOP, WithMaxAccessTokens(2),
+	c := newScriptClient(t, op.scriptOP, WithTuning(Tuning{MaxAccessTokens: 2}),
 		WithAudienceScopes(map[string]string{"https://a/": "openid read:a", "https://b/": "openid read:b", "https://c/": "openid read:c"}))
 	f := op.login(c, "")
 	cookies := f.Cookies
@@ -557,7 +557,7 @@ func TestCovLoginRefreshLocked(t *testing.T) {
 func TestCovLoginRefreshStatefulRoute(t *testing.T) {
 	op := newCovLoginRefreshOP(t)
 	store := &covLoginLockStore{MemoryStore: NewMemoryStore()}
-	c := newScriptClient(t, op.scriptOP, WithSessionStore(store), WithAccessTokenEndpoint(true))
+	c := newScriptClient(t, op.scriptOP, WithSessionStore(store), WithRoutes(Routes{NoAccessTokenEndpoint: false}))
 	f := op.login(c, "")
 	ex := covLoginExchange(c.s.routes.AccessToken, "refresh=true", f.Cookies)
 	ex.header.Set(AccessTokenRequestHeader, "XMLHttpRequest")

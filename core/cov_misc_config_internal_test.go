@@ -87,7 +87,7 @@ func miscResolve(opts ...Option) (*Config, *settings, error) {
 // TestCovMiscResolveEdges: values clamped to their floor, and the errors
 // the other tests do not reach.
 func TestCovMiscResolveEdges(t *testing.T) {
-	_, s, err := miscResolve(WithSession(SessionOptions{RollingThreshold: -time.Second}), WithTokenRefreshLeeway(-time.Second))
+	_, s, err := miscResolve(WithSession(SessionOptions{RollingThreshold: -time.Second}), WithTuning(Tuning{TokenRefreshLeeway: -time.Second}))
 	if err != nil || s.rollThreshold != 0 || s.refreshLeeway != 0 {
 		t.Fatalf("negative durations: %v, threshold %v, leeway %v", err, s.rollThreshold, s.refreshLeeway)
 	}
@@ -111,11 +111,11 @@ func TestCovMiscOptionsSettings(t *testing.T) {
 	logger := slog.New(slog.DiscardHandler)
 	hc := &http.Client{Timeout: 7 * time.Second}
 	prefix := netip.MustParsePrefix("10.0.0.0/8")
-	cfg, s, err := miscResolve(WithTokenRefreshLeeway(2*time.Minute), WithMFATokenTTL(90*time.Second),
-		WithTrustedProxies(prefix), WithParallelTransactions(false), WithIDTokenHint(false),
-		WithIDTokenClaims("sub", "custom"), WithClockTolerance(5*time.Second), WithDiscoveryCache(dc),
-		WithLogger(logger), WithHTTPClient(hc), WithAuthorizationDetailsInSession(true), WithAccountLinking(),
-		WithConnectAccountEndpoint(true), WithTransactionCookie(TransactionCookieOptions{Prefix: "__t_", MaxAge: time.Minute,
+	cfg, s, err := miscResolve(WithTuning(Tuning{TokenRefreshLeeway: 2 * time.Minute}), WithTuning(Tuning{MFATokenTTL: 90 * time.Second}),
+		WithTuning(Tuning{TrustedProxies: []netip.Prefix{prefix}}), WithLogout(LogoutConfig{NoIDTokenHint: true}),
+		WithIDTokenClaims("sub", "custom"), WithTuning(Tuning{ClockTolerance: 5 * time.Second}), WithTuning(Tuning{DiscoveryCache: dc}),
+		WithLogger(logger), WithHTTPClient(hc), WithTuning(Tuning{AuthorizationDetailsInSession: true}), WithRoutes(Routes{AccountLinking: true}),
+		WithRoutes(Routes{ConnectAccountEndpoint: true}), WithTransactionCookie(TransactionCookieOptions{Single: true, Prefix: "__t_", MaxAge: time.Minute,
 			SameSite: http.SameSiteStrictMode, Path: "/cb", Domain: "example.com", Secure: &f}))
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestCovMiscOptionsSettings(t *testing.T) {
 		t.Errorf("parallel %v hint %v claims %v", s.parallelTxn, s.idTokenHint, s.claims)
 	case cfg.Discovery != dc, s.logger != logger, s.httpClient != hc:
 		t.Error("discovery cache, logger or HTTP client not kept")
-	case !cfg.AuthorizationDetailsInSession, !cfg.AccountLinking, !s.connectRoute:
+	case !cfg.AuthorizationDetailsInSession, !cfg.Routes.AccountLinking, !s.connectRoute:
 		t.Error("boolean options not applied")
 	case s.txnCookie != cookieTemplate{name: "__t_", domain: "example.com", path: "/cb", secure: false, sameSite: http.SameSiteStrictMode},
 		s.txnMaxAge != time.Minute:
@@ -149,8 +149,7 @@ func TestCovMiscOptionsSettings(t *testing.T) {
 func TestCovMiscOptionsBehaviour(t *testing.T) {
 	t.Run("transaction cookie and single transaction", func(t *testing.T) {
 		op := newScriptOP(t)
-		c := newScriptClient(t, op, WithParallelTransactions(false),
-			WithTransactionCookie(TransactionCookieOptions{Prefix: "__t_", MaxAge: 10 * time.Minute, Path: "/"}))
+		c := newScriptClient(t, op, WithTransactionCookie(TransactionCookieOptions{Single: true, Prefix: "__t_", MaxAge: 10 * time.Minute, Path: "/"}))
 		res, _, ex := miscServe(c, "GET", "/auth/login", "", nil, nil)
 		loc, _ := url.Parse(res.Location)
 		op.mu.Lock()
@@ -167,7 +166,7 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 	t.Run("id token claims and hint", func(t *testing.T) {
 		op := newScriptOP(t)
 		op.claims["custom"] = "yes"
-		c := newScriptClient(t, op, WithIDTokenClaims("sub", "custom"), WithIDTokenHint(false))
+		c := newScriptClient(t, op, WithIDTokenClaims("sub", "custom"), WithLogout(LogoutConfig{NoIDTokenHint: true}))
 		f := op.login(c, "")
 		var v string
 		if err := f.Session.User.Claim("custom", &v); err != nil || v != "yes" || f.Session.User.Email != "" {
@@ -181,7 +180,7 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 	t.Run("refresh leeway", func(t *testing.T) {
 		op := newScriptOP(t)
 		for _, lw := range []time.Duration{0, 2 * time.Hour} {
-			c := newScriptClient(t, op, WithTokenRefreshLeeway(lw))
+			c := newScriptClient(t, op, WithTuning(Tuning{TokenRefreshLeeway: lw}))
 			f := op.login(c, "")
 			before := len(op.requestsTo("/oauth/token"))
 			ctx, _ := boundRequest(c, "GET", "/", f.Cookies)
@@ -201,8 +200,8 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 		dc := NewDiscoveryCache(time.Minute, 10)
 		var logs bytes.Buffer
 		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		a := newScriptClient(t, op, WithHTTPClient(hc), WithDiscoveryCache(dc), WithLogger(logger))
-		b := newScriptClient(t, op, WithHTTPClient(hc), WithDiscoveryCache(dc))
+		a := newScriptClient(t, op, WithHTTPClient(hc), WithTuning(Tuning{DiscoveryCache: dc}), WithLogger(logger))
+		b := newScriptClient(t, op, WithHTTPClient(hc), WithTuning(Tuning{DiscoveryCache: dc}))
 		for _, c := range []*Client{a, b} {
 			if _, err := c.discover(context.Background()); err != nil {
 				t.Fatal(err)
@@ -224,14 +223,14 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 		if err := strict.HandleBackchannelLogout(context.Background(), future); !errors.As(err, &lte) || lte.Reason != "iat is in the future" {
 			t.Fatalf("default tolerance: %v", err)
 		}
-		lenient := newScriptClient(t, op, WithSessionStore(NewMemoryStore()), WithClockTolerance(2*time.Minute))
+		lenient := newScriptClient(t, op, WithSessionStore(NewMemoryStore()), WithTuning(Tuning{ClockTolerance: 2 * time.Minute}))
 		if err := lenient.HandleBackchannelLogout(context.Background(), future); err != nil {
 			t.Fatalf("2 min tolerance: %v", err)
 		}
 	})
 	t.Run("mfa token ttl", func(t *testing.T) {
 		clk := miscNow()
-		c := newTestClient(t, WithMFATokenTTL(90*time.Second), WithClock(clk.now))
+		c := newTestClient(t, WithTuning(Tuning{MFATokenTTL: 90 * time.Second}), WithTuning(Tuning{Clock: clk.now}))
 		err := c.mfaRequired(&OAuthError{Code: "mfa_required", body: []byte(`{"mfa_token":"raw"}`)}, mfaBinding{Sub: "u"}, "", "")
 		var mre *MfaRequiredError
 		if !errors.As(err, &mre) || mre.MfaToken == "" {
@@ -251,7 +250,7 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 				writeJSON(w, 200, map[string]any{"access_token": "at", "id_token": op.idToken("user-1", nil), "token_type": "Bearer",
 					"expires_in": 3600, "authorization_details": []map[string]any{{"type": "payment", "amount": "5"}}})
 			})
-			c := newScriptClient(t, op, WithAuthorizationDetailsInSession(keep))
+			c := newScriptClient(t, op, WithTuning(Tuning{AuthorizationDetailsInSession: keep}))
 			f := op.login(c, "")
 			got, ok := f.Session.Extra["authorization_details"]
 			if ok != keep || keep && !strings.Contains(string(got), `"payment"`) {
@@ -262,7 +261,7 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 	t.Run("client assertion", func(t *testing.T) {
 		op := newScriptOP(t)
 		key, _ := testRSAKeyPEM(t)
-		c := newScriptClient(t, op, WithClientAssertionSigningKey(key, "PS256"))
+		c := newScriptClient(t, op, WithClientAuth(ClientAuth{SigningKey: key, SigningAlg: "PS256"}))
 		if c.auth.method != PrivateKeyJWT {
 			t.Fatalf("method %s", c.auth.method)
 		}
@@ -275,7 +274,7 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 	t.Run("client certificate", func(t *testing.T) {
 		op := newScriptOP(t)
 		cert := miscSelfSigned(t)
-		c := newScriptClient(t, op, WithClientSecret(""), WithClientCertificate(cert))
+		c := newScriptClient(t, op, WithClientSecret(""), WithClientAuth(ClientAuth{Certificate: &cert}))
 		if c.auth.method != TLSClientAuth {
 			t.Fatalf("method %s", c.auth.method)
 		}
@@ -289,7 +288,7 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 		}
 		// An injected HTTP client with its own transport type cannot carry it.
 		_, err := New(WithDomain(op.issuer()), WithClientID("c"), WithSecret(strings.Repeat("k", 32)),
-			WithAppBaseURL("http://127.0.0.1:1"), WithClientCertificate(cert), WithHTTPClient(&http.Client{Transport: otherTransport{}}))
+			WithAppBaseURL("http://127.0.0.1:1"), WithClientAuth(ClientAuth{Certificate: &cert}), WithHTTPClient(&http.Client{Transport: otherTransport{}}))
 		if !errors.Is(err, ErrInvalidConfiguration) {
 			t.Fatalf("foreign transport with a certificate: %v", err)
 		}
@@ -355,7 +354,7 @@ func (tlsExchange) TLS() bool { return true }
 // TestCovMiscBaseURL: the base URL inferred from the request, with and
 // without a trusted proxy, and checked against an APP_BASE_URL list.
 func TestCovMiscBaseURL(t *testing.T) {
-	proxies := WithTrustedProxies(netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128"))
+	proxies := WithTuning(Tuning{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}})
 	inferred := newTestClient(t, WithAppBaseURL(), proxies)
 	listed := newTestClient(t, WithAppBaseURL("https://a.example.com", "https://b.example.com"), proxies)
 	static := newTestClient(t)

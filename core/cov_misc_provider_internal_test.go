@@ -31,7 +31,7 @@ func miscResolverClient(t *testing.T, op *scriptOP, opts ...Option) *Client {
 		return m(ctx, r)
 	}
 	base := []Option{WithDomainResolver(resolver), WithClientID("client-1"), WithClientSecret("s"),
-		WithSecret(strings.Repeat("k", 32)), WithTrustedProxies(netip.MustParsePrefix("10.0.0.0/8"))}
+		WithSecret(strings.Repeat("k", 32)), WithTuning(Tuning{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})}
 	c, err := New(append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)

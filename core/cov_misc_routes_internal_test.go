@@ -67,8 +67,8 @@ func (op *scriptOP) logoutToken(extra map[string]any) string {
 func TestCovMiscRouteDispatch(t *testing.T) {
 	op := newScriptOP(t)
 	plain := newScriptClient(t, op)
-	noAT := newScriptClient(t, op, WithAccessTokenEndpoint(false))
-	extras := newScriptClient(t, op, WithConnectAccountEndpoint(true), WithAccountLinking())
+	noAT := newScriptClient(t, op, WithRoutes(Routes{NoAccessTokenEndpoint: true}))
+	extras := newScriptClient(t, op, WithRoutes(Routes{ConnectAccountEndpoint: true}), WithRoutes(Routes{AccountLinking: true}))
 	based := newScriptClient(t, op, WithAppBaseURL("http://127.0.0.1:1/app"))
 	tests := []struct {
 		name         string

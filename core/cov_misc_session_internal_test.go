@@ -54,7 +54,7 @@ func TestCovMiscStatefulStoreFailures(t *testing.T) {
 	op := newScriptOP(t)
 	st := &miscFailStore{SessionStore: NewMemoryStore()}
 	clk := miscNow()
-	c := newScriptClient(t, op, WithSessionStore(st), WithClock(clk.now))
+	c := newScriptClient(t, op, WithSessionStore(st), WithTuning(Tuning{Clock: clk.now}))
 	f := op.login(c, "")
 	if f.Session == nil {
 		t.Fatalf("login: %d %s", f.Response.Status, f.Response.Body)
@@ -129,7 +129,7 @@ func TestCovMiscStatefulSessions(t *testing.T) {
 	mem := NewMemoryStore()
 	clk := miscNow()
 	mem.now = clk.now
-	c := newScriptClient(t, op, WithSessionStore(mem), WithClock(clk.now))
+	c := newScriptClient(t, op, WithSessionStore(mem), WithTuning(Tuning{Clock: clk.now}))
 	f := op.login(c, "")
 	cs := c.scanCookie(&testExchange{cookies: liveCookies(f.Cookies)})
 	c.decodeCookie(cs)
@@ -199,7 +199,7 @@ func TestCovMiscAbsoluteExpiry(t *testing.T) {
 	for _, stateful := range []bool{false, true} {
 		op := newScriptOP(t)
 		clk := miscNow()
-		opts := []Option{WithClock(clk.now), WithSession(SessionOptions{AbsoluteDuration: 2 * time.Hour})}
+		opts := []Option{WithTuning(Tuning{Clock: clk.now}), WithSession(SessionOptions{AbsoluteDuration: 2 * time.Hour})}
 		if stateful {
 			mem := NewMemoryStore()
 			mem.now = clk.now
@@ -336,7 +336,7 @@ func (transientExchange) TransientCookies() {}
 func TestCovMiscRolling(t *testing.T) {
 	op := newScriptOP(t)
 	clk := miscNow()
-	c := newScriptClient(t, op, WithClock(clk.now))
+	c := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.now}))
 	f := op.login(c, "")
 	serve := func(c *Client, ex adapter.Exchange) (context.Context, *adapter.Response) {
 		return c.Adapter().Serve(context.Background(), ex)
@@ -346,7 +346,7 @@ func TestCovMiscRolling(t *testing.T) {
 		t.Fatalf("fresh cookie rolled: %+v %v", res, ex.set)
 	}
 	// Another instance (same secret, empty roll cache) decrypts and leaves it.
-	c2 := newScriptClient(t, op, WithClock(clk.now))
+	c2 := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.now}))
 	ex = &testExchange{method: "GET", path: "/page", host: "127.0.0.1:1", header: http.Header{}, cookies: liveCookies(f.Cookies)}
 	if _, res := serve(c2, ex); res != nil || len(ex.set) != 0 {
 		t.Fatalf("other instance rolled a fresh cookie: %v", ex.set)
@@ -426,8 +426,8 @@ func TestCovMiscRevocationList(t *testing.T) {
 func TestCovMiscCapAcrossInstances(t *testing.T) {
 	op := newScriptOP(t)
 	clk := miscNow()
-	long := newScriptClient(t, op, WithClock(clk.now))
-	short := newScriptClient(t, op, WithClock(clk.now), WithSession(SessionOptions{AbsoluteDuration: time.Hour}))
+	long := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.now}))
+	short := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.now}), WithSession(SessionOptions{AbsoluteDuration: time.Hour}))
 	f := op.login(long, "")
 	clk.add(2 * time.Hour)
 	if s := miscGet(t, long, f.Cookies); s == nil {

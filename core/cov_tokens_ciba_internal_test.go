@@ -253,7 +253,7 @@ func TestCovTokCIBAFailures(t *testing.T) {
 func TestCovTokLoginBackchannel(t *testing.T) {
 	op := newScriptOP(t)
 	synctest.Test(t, func(t *testing.T) {
-		c := covTokCIBAClient(t, op, WithAuthorizationDetailsInSession(true))
+		c := covTokCIBAClient(t, op, WithTuning(Tuning{AuthorizationDetailsInSession: true}))
 		covTokStartCIBA(op, 60, 1)
 		covTokPolls(op, nil)
 		if _, err := c.LoginBackchannel(context.Background(), covTokCIBAOpts); !errors.Is(err, ErrNotBound) {

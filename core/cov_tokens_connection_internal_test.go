@@ -44,7 +44,7 @@ func TestCovTokConnectionTokens(t *testing.T) {
 	op := newScriptOP(t)
 	calls := covTokVault(op)
 	clock := newCovTokClock()
-	c := newScriptClient(t, op, WithClock(clock.Now))
+	c := newScriptClient(t, op, WithTuning(Tuning{Clock: clock.Now}))
 	f := op.login(c, "")
 	cookies := f.Cookies
 
@@ -108,7 +108,7 @@ func TestCovTokConnectionTokens(t *testing.T) {
 func TestCovTokConnectionCap(t *testing.T) {
 	op := newScriptOP(t)
 	covTokVault(op)
-	c := newScriptClient(t, op, WithMaxAccessTokens(2))
+	c := newScriptClient(t, op, WithTuning(Tuning{MaxAccessTokens: 2}))
 	cookies := op.login(c, "").Cookies
 	for _, conn := range []string{"a", "b", "c"} {
 		if _, err := covTokConn(c, &cookies, ConnectionTokenOptions{Connection: conn}); err != nil {
@@ -224,7 +224,7 @@ func TestCovTokConnectionStaleEntry(t *testing.T) {
 			st := newCovTokStore()
 			clock := newCovTokClock()
 			var logs bytes.Buffer
-			c := newScriptClient(t, op, WithSessionStore(st), WithClock(clock.Now),
+			c := newScriptClient(t, op, WithSessionStore(st), WithTuning(Tuning{Clock: clock.Now}),
 				WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 			cookies := op.login(c, "").Cookies
 			for _, conn := range []string{"github", "google-oauth2"} {

@@ -299,7 +299,7 @@ func TestCovTokMFAVerifySession(t *testing.T) {
 func TestCovTokMFATokenErrors(t *testing.T) {
 	op := newScriptOP(t)
 	clock := newCovTokClock()
-	c := newScriptClient(t, op, WithClock(clock.Now))
+	c := newScriptClient(t, op, WithTuning(Tuning{Clock: clock.Now}))
 	other := newScriptClient(t, op, WithSecret(strings.Repeat("o", 32)))
 	good := covTokMfaToken(t, c, mfaBinding{}, "raw", "", "", "")
 	foreign := covTokMfaToken(t, other, mfaBinding{}, "raw", "", "", "")
