@@ -7,8 +7,9 @@
 // each, their ratio, p99 latencies and the new server connections the
 // session store opened during the logged-in run. Each setup is measured
 // in -rounds pairs of runs (default 3, alternating which goes first) and
-// the pair with the median ratio is reported; p99 and new connections come
-// from the first pair, right after the warm-up.
+// the pair with the median ratio (and its p99s) is reported; new
+// connections are counted in the first logged-in run, right after the
+// warm-up.
 //
 // It is a benchmark, not a test: `make loadtest` runs it (scripts/loadtest.sh
 // installs wrk first when it is missing). Every process it starts
