@@ -6,6 +6,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // TestStatefulRefreshUnderStoreLock: with a store that can lock
@@ -14,7 +15,7 @@ import (
 // refreshes again under the lock with the rotated token the first stored.
 func TestStatefulRefreshUnderStoreLock(t *testing.T) {
 	op := devop.Start(t, devop.Options{CIBAApprovalDelay: 50 * time.Millisecond})
-	store := auth0kit.NewMemoryStore()
+	store := sessionstore.NewMemory()
 	a := newAPIClient(t, op, nil, auth0kit.WithSessionStore(store))
 	b := newAPIClient(t, op, nil, auth0kit.WithSessionStore(store))
 	s, cookies := cibaSession(t, op, a)

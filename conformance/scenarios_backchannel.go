@@ -11,6 +11,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 func init() {
@@ -26,7 +27,7 @@ func init() {
 // same tenant would): the provider's back-channel logout call must end
 // the app's session.
 func testProviderLogout(t *testing.T, h Harness) {
-	store := auth0kit.NewMemoryStore()
+	store := sessionstore.NewMemory()
 	e := setup(t, h, devop.Options{}, auth0kit.WithSessionStore(store))
 	e.login("")
 	if !e.loggedIn() {
@@ -45,7 +46,7 @@ func (e *env) postLogoutToken(token string) *page {
 }
 
 func testBackchannelStateful(t *testing.T, h Harness) {
-	store := auth0kit.NewMemoryStore()
+	store := sessionstore.NewMemory()
 	e := setup(t, h, devop.Options{}, auth0kit.WithSessionStore(store))
 	e.needDevop("provider-initiated logout on demand")
 	e.login("")
@@ -68,7 +69,7 @@ func testBackchannelStateful(t *testing.T, h Harness) {
 }
 
 func testBackchannelStateless(t *testing.T, h Harness) {
-	e := setup(t, h, devop.Options{}, auth0kit.WithRevocationList(auth0kit.NewMemoryStore()))
+	e := setup(t, h, devop.Options{}, auth0kit.WithRevocationList(sessionstore.NewMemory()))
 	e.needDevop("provider-initiated logout on demand")
 	e.login("")
 	sub, _ := e.op.Subject(loginEmail)
@@ -86,7 +87,7 @@ func testBackchannelStateless(t *testing.T, h Harness) {
 }
 
 func testBackchannelMalformed(t *testing.T, h Harness) {
-	store := auth0kit.NewMemoryStore()
+	store := sessionstore.NewMemory()
 	e := setup(t, h, devop.Options{}, auth0kit.WithSessionStore(store))
 	e.needDevop("minting logout tokens")
 	e.login("")

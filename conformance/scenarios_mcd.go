@@ -12,6 +12,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // Multiple Custom Domains: one app serves two brands, "brand A" on
@@ -36,7 +37,7 @@ type mcdEnv struct {
 	urlA, urlB string
 	issA, issB string
 	opA, opB   *devop.Provider // nil on the certified provider
-	store      *auth0kit.MemoryStore
+	store      *sessionstore.Memory
 }
 
 func (m *mcdEnv) onA() { m.appURL = m.urlA }
@@ -55,7 +56,7 @@ func setupMCD(t *testing.T, h Harness, opts ...auth0kit.Option) *mcdEnv {
 		t.Fatal(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	m := &mcdEnv{env: &env{t: t, h: h, clock: &clock{}}, store: auth0kit.NewMemoryStore()}
+	m := &mcdEnv{env: &env{t: t, h: h, clock: &clock{}}, store: sessionstore.NewMemory()}
 	m.urlA = "http://127.0.0.1:" + strconv.Itoa(port)
 	m.urlB = "http://localhost:" + strconv.Itoa(port)
 	if h.certified != nil {

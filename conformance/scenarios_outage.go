@@ -10,6 +10,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 func init() {
@@ -20,7 +21,7 @@ func init() {
 // fail as a store outage would (the stores' own tests cut real Redis and
 // database connections).
 type flakyStore struct {
-	*auth0kit.MemoryStore
+	*sessionstore.Memory
 	down atomic.Bool
 }
 
@@ -28,7 +29,7 @@ var errOutage = errors.New("connection refused")
 
 func (f *flakyStore) fail() error {
 	if f.down.Load() {
-		return auth0kit.StoreError(errOutage)
+		return sessionstore.Unavailable(errOutage)
 	}
 	return nil
 }
@@ -37,25 +38,25 @@ func (f *flakyStore) Get(ctx context.Context, id string) (*auth0kit.Session, err
 	if err := f.fail(); err != nil {
 		return nil, err
 	}
-	return f.MemoryStore.Get(ctx, id)
+	return f.Memory.Get(ctx, id)
 }
 
 func (f *flakyStore) Set(ctx context.Context, id string, s *auth0kit.Session, exp time.Time) error {
 	if err := f.fail(); err != nil {
 		return err
 	}
-	return f.MemoryStore.Set(ctx, id, s, exp)
+	return f.Memory.Set(ctx, id, s, exp)
 }
 
 func (f *flakyStore) Delete(ctx context.Context, id string) error {
 	if err := f.fail(); err != nil {
 		return err
 	}
-	return f.MemoryStore.Delete(ctx, id)
+	return f.Memory.Delete(ctx, id)
 }
 
 func testStoreOutage(t *testing.T, h Harness) {
-	store := &flakyStore{MemoryStore: auth0kit.NewMemoryStore()}
+	store := &flakyStore{Memory: sessionstore.NewMemory()}
 	e := setup(t, h, devop.Options{}, auth0kit.WithSessionStore(store))
 	e.login("")
 	store.down.Store(true)

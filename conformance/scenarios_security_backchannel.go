@@ -16,6 +16,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 func init() {
@@ -68,7 +69,7 @@ func forgeLogoutToken(t *testing.T, key *rsa.PrivateKey, kid, iss, aud, sub stri
 // another issuer: all are refused with 400, the session survives, and the
 // app fetches the provider's JWKS at most once more than the login did.
 func testBackchannelJWKSStorm(t *testing.T, h Harness) {
-	store := auth0kit.NewMemoryStore()
+	store := sessionstore.NewMemory()
 	counter := &jwksCounter{}
 	e := setup(t, h, devop.Options{}, auth0kit.WithSessionStore(store),
 		auth0kit.WithHTTPClient(&http.Client{Transport: counter}))
@@ -154,25 +155,25 @@ func jwksPathOf(t *testing.T, uri string) string {
 // fail too during the outage.
 type bclFlakyStore struct{ *flakyStore }
 
-func (f bclFlakyStore) DeleteByLogoutToken(ctx context.Context, c auth0kit.LogoutTokenClaims) error {
+func (f bclFlakyStore) DeleteByLogoutToken(ctx context.Context, c sessionstore.LogoutTokenClaims) error {
 	if err := f.fail(); err != nil {
 		return err
 	}
-	return f.MemoryStore.DeleteByLogoutToken(ctx, c)
+	return f.Memory.DeleteByLogoutToken(ctx, c)
 }
 
 func (f bclFlakyStore) Used(ctx context.Context, key string) (bool, error) {
 	if err := f.fail(); err != nil {
 		return false, err
 	}
-	return f.MemoryStore.Used(ctx, key)
+	return f.Memory.Used(ctx, key)
 }
 
 func (f bclFlakyStore) MarkUsed(ctx context.Context, key string, until time.Time) (bool, error) {
 	if err := f.fail(); err != nil {
 		return false, err
 	}
-	return f.MemoryStore.MarkUsed(ctx, key, until)
+	return f.Memory.MarkUsed(ctx, key, until)
 }
 
 // testBackchannelOutageRetry delivers a logout token while the store is
@@ -182,8 +183,8 @@ func (f bclFlakyStore) MarkUsed(ctx context.Context, key string, until time.Time
 func testBackchannelOutageRetry(t *testing.T, h Harness) {
 	for _, mode := range []string{"store-down", "deletion-fails"} {
 		t.Run(mode, func(t *testing.T) {
-			flaky := &flakyStore{MemoryStore: auth0kit.NewMemoryStore()}
-			var store auth0kit.SessionStore = bclFlakyStore{flaky}
+			flaky := &flakyStore{Memory: sessionstore.NewMemory()}
+			var store sessionstore.Store = bclFlakyStore{flaky}
 			if mode == "deletion-fails" {
 				// The replay cache answers; only the deletion fails.
 				store = deleteFailStore{flaky}
@@ -220,11 +221,11 @@ func testBackchannelOutageRetry(t *testing.T, h Harness) {
 // deleteFailStore fails only DeleteByLogoutToken during the outage.
 type deleteFailStore struct{ *flakyStore }
 
-func (f deleteFailStore) DeleteByLogoutToken(ctx context.Context, c auth0kit.LogoutTokenClaims) error {
+func (f deleteFailStore) DeleteByLogoutToken(ctx context.Context, c sessionstore.LogoutTokenClaims) error {
 	if f.down.Load() {
-		return auth0kit.StoreError(errOutage)
+		return sessionstore.Unavailable(errOutage)
 	}
-	return f.MemoryStore.DeleteByLogoutToken(ctx, c)
+	return f.Memory.DeleteByLogoutToken(ctx, c)
 }
 
 // testIDTokenStrictClaims: the callback refuses an ID token that is not

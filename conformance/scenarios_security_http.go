@@ -14,6 +14,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 func init() {
@@ -42,7 +43,7 @@ func (e *env) expectSDKAnswer(what string, p *page) {
 }
 
 func testNoEchoNosniff(t *testing.T, h Harness) {
-	e := setup(t, h, devop.Options{}, auth0kit.WithSessionStore(auth0kit.NewMemoryStore()))
+	e := setup(t, h, devop.Options{}, auth0kit.WithSessionStore(sessionstore.NewMemory()))
 	m := url.QueryEscape(marker)
 	cases := []struct {
 		name, path string

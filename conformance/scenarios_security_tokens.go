@@ -11,6 +11,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // Scenarios for the token and logout holes of the attack review (issue 8:
@@ -180,7 +181,7 @@ func testAccessTokenCrossSite(t *testing.T, h Harness) {
 // provider's logout (without the session's id_token_hint, which is in the
 // unreachable store).
 func testLogoutDuringOutage(t *testing.T, h Harness) {
-	store := &flakyStore{MemoryStore: auth0kit.NewMemoryStore()}
+	store := &flakyStore{Memory: sessionstore.NewMemory()}
 	e := setup(t, h, devop.Options{}, auth0kit.WithSessionStore(store))
 	e.login("")
 	e.authorize("") // an abandoned login leaves a transaction cookie
@@ -219,7 +220,7 @@ func testLogoutDuringOutage(t *testing.T, h Harness) {
 // stateless cookie taken before logout is refused after it; logging in
 // again (the provider may hand out the same sid) works.
 func testCopiedCookieAfterLogout(t *testing.T, h Harness) {
-	e := setup(t, h, devop.Options{}, auth0kit.WithRevocationList(auth0kit.NewMemoryStore()))
+	e := setup(t, h, devop.Options{}, auth0kit.WithRevocationList(sessionstore.NewMemory()))
 	e.login("")
 	copied := e.copyBrowser()
 	if p := copied.hit(e.appURL + "/api/me"); p.StatusCode != http.StatusOK {

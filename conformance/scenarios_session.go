@@ -10,6 +10,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 func init() {
@@ -253,7 +254,7 @@ func testUpdateSession(t *testing.T, h Harness) {
 }
 
 func testStatefulStore(t *testing.T, h Harness) {
-	store := auth0kit.NewMemoryStore()
+	store := sessionstore.NewMemory()
 	e := setup(t, h, devop.Options{}, auth0kit.WithSessionStore(store))
 	e.login("")
 	v := e.browser.cookie(e.appURL, "__session")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	redisstore "github.com/auth0kit/auth0kit/stores/redis"
 	sqlstore "github.com/auth0kit/auth0kit/stores/sql"
 	"github.com/auth0kit/auth0kit/stores/sql/sqlurl"
@@ -31,7 +32,7 @@ func init() {
 
 // openStore connects a fresh, isolated store of the given kind: a unique
 // Redis key prefix or unique SQL tables, removed when t ends.
-func openStore(t *testing.T, kind string) auth0kit.SessionStore {
+func openStore(t *testing.T, kind string) sessionstore.Store {
 	t.Helper()
 	var b [6]byte
 	_, _ = rand.Read(b[:])
@@ -63,7 +64,7 @@ func openStore(t *testing.T, kind string) auth0kit.SessionStore {
 
 // testStoreLogin logs in with a real store, reads the session back through
 // the adapter, then ends it from the provider (back-channel logout).
-func testStoreLogin(t *testing.T, h Harness, store auth0kit.SessionStore) {
+func testStoreLogin(t *testing.T, h Harness, store sessionstore.Store) {
 	e := setup(t, h, devop.Options{}, auth0kit.WithSessionStore(store))
 	e.login("")
 	if v := e.browser.cookie(e.appURL, "__session"); v == "" || len(v) > 300 {
@@ -77,7 +78,7 @@ func testStoreLogin(t *testing.T, h Harness, store auth0kit.SessionStore) {
 	if body.Token == "" {
 		t.Fatal("no access token from the stored session")
 	}
-	if lister, ok := store.(auth0kit.SessionLister); ok {
+	if lister, ok := store.(sessionstore.Lister); ok {
 		sub := e.profileSub()
 		if list, err := lister.ListSessions(context.Background(), sub); err != nil || len(list) != 1 {
 			t.Fatalf("ListSessions(%s) = %v, %v; want the one session", sub, list, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
 // Access token error codes (nextjs-auth0's AccessTokenErrorCode).
@@ -69,7 +70,7 @@ type tokenChoice struct {
 // request and share its result, and a request that still carries a refresh
 // token rotated moments ago gets the new tokens instead of replaying the
 // old one (which a strict provider punishes by revoking the grant). With a
-// [SessionStore] that implements [Locker], instances sharing the store
+// [sessionstore.Store] that implements [sessionstore.Locker], instances sharing the store
 // coordinate the same way. A failed refresh leaves the session unchanged.
 //
 // Errors: [ErrNoSession], [ErrMissingRefreshToken], [ErrRefreshFailed]
@@ -173,7 +174,7 @@ func (c *Client) chooseToken(s *Session, audience, globalAud, requested string, 
 // else an AccessTokens entry; the refresh token and ID token (and the
 // user's claims) are always updated, so a rotation is never lost.
 func (c *Client) applyRefresh(ctx context.Context, s *Session, res *refreshResult, audience, globalAud, requested string) *Session {
-	next := cloneSession(s)
+	next := wire.CloneSession(s)
 	if res.refreshToken != "" {
 		next.TokenSet.RefreshToken = res.refreshToken
 	}
@@ -182,7 +183,7 @@ func (c *Client) applyRefresh(ctx context.Context, s *Session, res *refreshResul
 		if res.claims != nil {
 			user := userFromClaims(res.claims, nil)
 			if h := c.cfg.Hooks.BeforeSessionSaved; h != nil {
-				cand := cloneSession(next)
+				cand := wire.CloneSession(next)
 				cand.User = user
 				if out, err := h(ctx, cand, res.idToken); err == nil && out != nil {
 					internal := next.Internal

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	"github.com/coreos/go-oidc/v3/oidc"
 )
 
@@ -64,16 +65,16 @@ const maxLogoutTokenAge = 5 * time.Minute
 // The jti is recorded as used only after the sessions were deleted or
 // revoked, so a store failure ([ErrSessionStore], 503) leaves the
 // provider's retry valid. When the store or revocation list implements
-// [ReplayCache], used jtis are kept there and shared by all instances.
+// [sessionstore.ReplayCache], used jtis are kept there and shared by all instances.
 //
-// With a [SessionStore], the matching sessions are deleted at once. With
-// stateless cookie sessions, a [RevocationList] ([WithRevocationList]) is
+// With a [sessionstore.Store], the matching sessions are deleted at once. With
+// stateless cookie sessions, a [sessionstore.RevocationList] ([WithRevocationList]) is
 // required: the sid (and, for sub-only tokens, every session of the user
 // created before now) is recorded, and such a cookie reads as "no session"
 // on its next request.
 func (c *Client) HandleBackchannelLogout(ctx context.Context, logoutToken string) error {
 	if c.store == nil && c.revocations == nil {
-		return invalid("SessionStore / RevocationList", "back-channel logout needs a session store or a revocation list (WithSessionStore, WithRevocationList)")
+		return invalid("sessionstore.Store / sessionstore.RevocationList", "back-channel logout needs a session store or a revocation list (WithSessionStore, WithRevocationList)")
 	}
 	claims, jti, err := c.verifyLogoutToken(ctx, logoutToken)
 	if err != nil {
@@ -89,7 +90,7 @@ func (c *Client) HandleBackchannelLogout(ctx context.Context, logoutToken string
 	if c.replays != nil {
 		used, err := c.replays.Used(ctx, key)
 		if err != nil {
-			return StoreError(err)
+			return wrapStore(err)
 		}
 		if used {
 			return &LogoutTokenError{Reason: "jti already used (replay)"}
@@ -97,7 +98,7 @@ func (c *Client) HandleBackchannelLogout(ctx context.Context, logoutToken string
 	}
 	if c.store != nil {
 		if err := c.store.DeleteByLogoutToken(ctx, claims); err != nil {
-			return StoreError(err)
+			return wrapStore(err)
 		}
 	}
 	if c.revocations != nil {
@@ -106,14 +107,14 @@ func (c *Client) HandleBackchannelLogout(ctx context.Context, logoutToken string
 			until = now.Add(30 * 24 * time.Hour)
 		}
 		if err := c.revocations.Revoke(ctx, issuerScoped(claims, claims.Iss, c.resolverMode()), now, until); err != nil {
-			return StoreError(err)
+			return wrapStore(err)
 		}
 	}
 	// A concurrent delivery of the same token may have marked it first;
 	// both deleted the same sessions, so neither is refused.
 	if c.replays != nil {
 		if _, err := c.replays.MarkUsed(ctx, key, jti.until); err != nil {
-			return StoreError(err)
+			return wrapStore(err)
 		}
 	}
 	c.jtis.mark(key, jti.until, now)
@@ -133,9 +134,9 @@ func replayKey(iss, jti string) string {
 	return "bcl-jti:" + hex.EncodeToString(sum[:])
 }
 
-func (c *Client) verifyLogoutToken(ctx context.Context, raw string) (LogoutTokenClaims, usedJTI, error) {
-	var none LogoutTokenClaims
-	bad := func(reason string, err error) (LogoutTokenClaims, usedJTI, error) {
+func (c *Client) verifyLogoutToken(ctx context.Context, raw string) (sessionstore.LogoutTokenClaims, usedJTI, error) {
+	var none sessionstore.LogoutTokenClaims
+	bad := func(reason string, err error) (sessionstore.LogoutTokenClaims, usedJTI, error) {
 		return none, usedJTI{}, &LogoutTokenError{Reason: reason, Err: err}
 	}
 	if raw == "" {
@@ -204,7 +205,7 @@ func (c *Client) verifyLogoutToken(ctx context.Context, raw string) (LogoutToken
 	if tok.TokenID == "" {
 		return bad("jti claim missing", nil)
 	}
-	return LogoutTokenClaims{Sub: tok.Subject, SID: tok.SessionID, Iss: tok.Issuer},
+	return sessionstore.LogoutTokenClaims{Sub: tok.Subject, SID: tok.SessionID, Iss: tok.Issuer},
 		usedJTI{id: tok.TokenID, until: tok.Expiry.Add(tol)}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	jose "github.com/go-jose/go-jose/v4"
 )
 
@@ -37,7 +38,7 @@ func FuzzLogoutToken(f *testing.F) {
 		}
 	}))
 	f.Cleanup(srv.Close)
-	store := NewMemoryStore()
+	store := sessionstore.NewMemory()
 	c, err := New(WithDomain(srv.URL), WithClientID("cid"), WithClientSecret("cs"), WithSecret("fuzz-secret-fuzz-secret-fuzz-secret-0123"),
 		WithAppBaseURL("https://app.example.com"), WithSessionStore(store))
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"os"
+
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // Client is the framework-agnostic engine: it builds login URLs, completes
@@ -19,14 +21,14 @@ type Client struct {
 	keys      purposeKeys
 	hc        *http.Client
 	discovery *DiscoveryCache
-	store     SessionStore
+	store     sessionstore.Store
 	rolls     *rollCache
 	tokens    refresher
 	// revocations is the back-channel logout list for stateless sessions.
-	revocations RevocationList
+	revocations sessionstore.RevocationList
 	jtis        jtiCache
 	// replays is the store's shared jti cache, when it implements one.
-	replays ReplayCache
+	replays sessionstore.ReplayCache
 	// jwks holds the per-issuer key sets and their fetch limiter.
 	jwks *keySets
 	// domains memoises the resolver's answers as issuers (resolver mode).
@@ -58,9 +60,9 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, s: s, auth: auth, dpop: dpop, parSlots: make(chan struct{}, maxPARInFlight), keys: keys,
 		store: cfg.SessionStore, rolls: newRollCache(), revocations: cfg.RevocationList, jwks: &keySets{}}
-	c.replays, _ = cfg.SessionStore.(ReplayCache)
+	c.replays, _ = cfg.SessionStore.(sessionstore.ReplayCache)
 	if c.replays == nil {
-		c.replays, _ = cfg.RevocationList.(ReplayCache)
+		c.replays, _ = cfg.RevocationList.(sessionstore.ReplayCache)
 	}
 	hc := *s.httpClient
 	if hc.Timeout == 0 {

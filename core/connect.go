@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
 // Connected Accounts error codes (nextjs-auth0's ConnectAccountErrorCodes
@@ -269,7 +270,7 @@ func (c *Client) pruneConnectionTokens(ctx context.Context, ex adapter.Exchange,
 	if len(kept) == len(sets) {
 		return nil
 	}
-	next := cloneSession(ls.s)
+	next := wire.CloneSession(ls.s)
 	setConnectionTokenSets(next, kept)
 	return ls.save(ctx, next)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
 // Connection token error codes (nextjs-auth0's AccessTokenForConnectionError).
@@ -101,7 +102,7 @@ func (c *Client) getAccessTokenForConnection(ctx context.Context, ex adapter.Exc
 	tr, err := c.tokenRequest(ctx, p, form)
 	if err != nil {
 		if idx >= 0 {
-			next := cloneSession(s)
+			next := wire.CloneSession(s)
 			setConnectionTokenSets(next, append(sets[:idx:idx], sets[idx+1:]...))
 			if werr := ls.save(ctx, next); werr != nil {
 				c.s.logger.Warn("auth0kit: could not drop a stale connection token", "error", werr)
@@ -118,7 +119,7 @@ func (c *Client) getAccessTokenForConnection(ctx context.Context, ex adapter.Exc
 		sets = append(sets[:idx:idx], sets[idx+1:]...)
 	}
 	sets = capOldest(append(sets, entry), c.s.maxAccessTokens)
-	next := cloneSession(s)
+	next := wire.CloneSession(s)
 	setConnectionTokenSets(next, sets)
 	if err := ls.save(ctx, next); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
 // Connected Accounts (/auth/connect, the connect_code callback, list,
@@ -291,7 +292,7 @@ func TestCovConnectCallbackErrors(t *testing.T) {
 			if tc.freshToken {
 				// A session without a My Account token nor a refresh
 				// token, with the transaction cookie.
-				s := cloneSession(f.Session)
+				s := wire.CloneSession(f.Session)
 				s.TokenSet.RefreshToken = ""
 				v, err := GenerateSessionCookie(s, strings.Repeat("k", 32))
 				if err != nil {
@@ -386,7 +387,7 @@ func TestCovConnectAccountAPI(t *testing.T) {
 // connection tokens for conns.
 func covSessionWithConnections(t *testing.T, f *loginFlow, conns ...string) []*http.Cookie {
 	t.Helper()
-	s := cloneSession(f.Session)
+	s := wire.CloneSession(f.Session)
 	var sets []ConnectionTokenSet
 	for _, cn := range conns {
 		sets = append(sets, ConnectionTokenSet{AccessToken: "ct-" + cn, Connection: cn, ExpiresAt: 1 << 40})

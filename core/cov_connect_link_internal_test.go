@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
 // Account linking: /auth/link and /auth/unlink, StartLinkUser and
@@ -100,7 +102,7 @@ func TestCovLinkAPI(t *testing.T) {
 	}
 
 	// A session without an ID token cannot name the user to link to.
-	s := cloneSession(f.Session)
+	s := wire.CloneSession(f.Session)
 	s.TokenSet.IDToken = ""
 	v, err := GenerateSessionCookie(s, strings.Repeat("k", 32))
 	if err != nil {

@@ -10,13 +10,16 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/internal/wire"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // covFlakyStore is a memory session store whose reads fail while down is
 // set and whose writes fail while down or setDown is set; stale, when
 // set, adds a cached token of connection "stale" to every session read.
 type covFlakyStore struct {
-	SessionStore
+	sessionstore.Store
 	down, setDown, stale atomic.Bool
 }
 
@@ -24,9 +27,9 @@ func (s *covFlakyStore) Get(ctx context.Context, id string) (*Session, error) {
 	if s.down.Load() {
 		return nil, errors.New("store down")
 	}
-	v, err := s.SessionStore.Get(ctx, id)
+	v, err := s.Store.Get(ctx, id)
 	if v != nil && s.stale.Load() {
-		v = cloneSession(v)
+		v = wire.CloneSession(v)
 		setConnectionTokenSets(v, append(connectionTokenSets(v), ConnectionTokenSet{AccessToken: "x", Connection: "stale", ExpiresAt: 1 << 40}))
 	}
 	return v, err
@@ -36,7 +39,7 @@ func (s *covFlakyStore) Set(ctx context.Context, id string, v *Session, exp time
 	if s.down.Load() || s.setDown.Load() {
 		return errors.New("store down")
 	}
-	return s.SessionStore.Set(ctx, id, v, exp)
+	return s.Store.Set(ctx, id, v, exp)
 }
 
 // TestCovCallMyAccount: the one My Account call: request shape, problem
@@ -186,7 +189,7 @@ func TestCovConnectStoreDown(t *testing.T) {
 	covConnectOK(op)
 	op.handleJSON(covMAComplete, 201, map[string]any{"id": "acc", "connection": "github"})
 	op.handleJSON(covMAAccounts, 200, map[string]any{"accounts": []map[string]any{{"id": "a", "connection": "github"}}})
-	store := &covFlakyStore{SessionStore: NewMemoryStore()}
+	store := &covFlakyStore{Store: sessionstore.NewMemory()}
 	c := newScriptClient(t, op, WithRoutes(Routes{ConnectAccountEndpoint: true}), WithSessionStore(store))
 	f := op.login(c, "")
 

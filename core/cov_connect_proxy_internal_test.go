@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // The /me and /my-org proxies against the scripted provider, which plays
@@ -339,7 +340,7 @@ func TestCovProxyErrors(t *testing.T) {
 
 // TestCovProxyStoreDown: a session store failure is the store's status.
 func TestCovProxyStoreDown(t *testing.T) {
-	store := &covFlakyStore{SessionStore: NewMemoryStore()}
+	store := &covFlakyStore{Store: sessionstore.NewMemory()}
 	_, c, cookies := covProxyOP(t, WithSessionStore(store))
 	store.down.Store(true)
 	res, _ := covProxy(t, c, covProxyRequest("GET", "/me/v1/factors", nil, cookies))

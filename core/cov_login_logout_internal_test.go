@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // covLogout serves the logout route with query on a request carrying
@@ -229,9 +231,9 @@ func TestCovLoginLogoutFailures(t *testing.T) {
 }
 
 // covLoginFailingRevocations is a revocation list whose Revoke fails.
-type covLoginFailingRevocations struct{ *MemoryStore }
+type covLoginFailingRevocations struct{ *sessionstore.Memory }
 
-func (covLoginFailingRevocations) Revoke(context.Context, LogoutTokenClaims, time.Time, time.Time) error {
+func (covLoginFailingRevocations) Revoke(context.Context, sessionstore.LogoutTokenClaims, time.Time, time.Time) error {
 	return errors.New("list down")
 }
 
@@ -258,9 +260,9 @@ func TestCovLoginLogoutRevocationList(t *testing.T) {
 			if tt.noSID {
 				op.claims["sid"] = nil
 			}
-			var rl RevocationList = NewMemoryStore()
+			var rl sessionstore.RevocationList = sessionstore.NewMemory()
 			if tt.listFails {
-				rl = covLoginFailingRevocations{NewMemoryStore()}
+				rl = covLoginFailingRevocations{sessionstore.NewMemory()}
 			}
 			c := newScriptClient(t, op, append([]Option{WithRevocationList(rl)}, tt.opts...)...)
 			f := op.login(c, "")

@@ -11,6 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/internal/wire"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // covLoginRefreshOP scripts the token endpoint for refresh tests: the code
@@ -316,7 +319,7 @@ func TestCovLoginRefreshClaims(t *testing.T) {
 			if s.User.Extra["sid"] == nil || idt == "" {
 				return nil, errors.New("unfiltered claims expected")
 			}
-			out := cloneSession(s)
+			out := wire.CloneSession(s)
 			out.User.Name = "Hooked " + s.User.Name
 			out.Internal.SID = "changed" // restored
 			return out, nil
@@ -475,9 +478,9 @@ func TestCovLoginRefreshRotationMemo(t *testing.T) {
 	}
 }
 
-// covLoginLockStore is a MemoryStore whose Lock or Get can fail.
+// covLoginLockStore is a sessionstore.Memory whose Lock or Get can fail.
 type covLoginLockStore struct {
-	*MemoryStore
+	*sessionstore.Memory
 	lockErr, getErr, setErr error
 	locked                  atomic.Int32
 }
@@ -486,7 +489,7 @@ func (s *covLoginLockStore) Set(ctx context.Context, id string, sess *Session, e
 	if s.setErr != nil {
 		return s.setErr
 	}
-	return s.MemoryStore.Set(ctx, id, sess, exp)
+	return s.Memory.Set(ctx, id, sess, exp)
 }
 
 func (s *covLoginLockStore) Lock(ctx context.Context, key string, ttl time.Duration) (func(), error) {
@@ -494,14 +497,14 @@ func (s *covLoginLockStore) Lock(ctx context.Context, key string, ttl time.Durat
 		return nil, s.lockErr
 	}
 	s.locked.Add(1)
-	return s.MemoryStore.Lock(ctx, key, ttl)
+	return s.Memory.Lock(ctx, key, ttl)
 }
 
 func (s *covLoginLockStore) Get(ctx context.Context, id string) (*Session, error) {
 	if s.getErr != nil {
 		return nil, s.getErr
 	}
-	return s.MemoryStore.Get(ctx, id)
+	return s.Memory.Get(ctx, id)
 }
 
 // TestCovLoginRefreshLocked: with a store that locks, the refresh re-reads the
@@ -510,12 +513,12 @@ func (s *covLoginLockStore) Get(ctx context.Context, id string) (*Session, error
 // store errors.
 func TestCovLoginRefreshLocked(t *testing.T) {
 	op := newCovLoginRefreshOP(t)
-	store := &covLoginLockStore{MemoryStore: NewMemoryStore()}
+	store := &covLoginLockStore{Memory: sessionstore.NewMemory()}
 	c := newScriptClient(t, op.scriptOP, WithSessionStore(store))
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
 	put := func(at string, atExp int64, rt string) {
-		if err := store.MemoryStore.Set(ctx, "sess-1", &Session{User: User{Sub: "user-1"},
+		if err := store.Memory.Set(ctx, "sess-1", &Session{User: User{Sub: "user-1"},
 			TokenSet: TokenSet{AccessToken: at, ExpiresAt: atExp, RefreshToken: rt}}, exp); err != nil {
 			t.Fatal(err)
 		}
@@ -556,7 +559,7 @@ func TestCovLoginRefreshLocked(t *testing.T) {
 // a store that is down is a 503.
 func TestCovLoginRefreshStatefulRoute(t *testing.T) {
 	op := newCovLoginRefreshOP(t)
-	store := &covLoginLockStore{MemoryStore: NewMemoryStore()}
+	store := &covLoginLockStore{Memory: sessionstore.NewMemory()}
 	c := newScriptClient(t, op.scriptOP, WithSessionStore(store), WithRoutes(Routes{NoAccessTokenEndpoint: false}))
 	f := op.login(c, "")
 	ex := covLoginExchange(c.s.routes.AccessToken, "refresh=true", f.Cookies)

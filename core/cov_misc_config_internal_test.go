@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/internal/wire"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // TestCovMiscEnvConfig: the environment variables defaultConfig reads,
@@ -218,12 +219,12 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 	t.Run("clock tolerance", func(t *testing.T) {
 		op := newScriptOP(t)
 		future := op.logoutToken(map[string]any{"iat": time.Now().Add(time.Minute).Unix()})
-		strict := newScriptClient(t, op, WithSessionStore(NewMemoryStore()))
+		strict := newScriptClient(t, op, WithSessionStore(sessionstore.NewMemory()))
 		var lte *LogoutTokenError
 		if err := strict.HandleBackchannelLogout(context.Background(), future); !errors.As(err, &lte) || lte.Reason != "iat is in the future" {
 			t.Fatalf("default tolerance: %v", err)
 		}
-		lenient := newScriptClient(t, op, WithSessionStore(NewMemoryStore()), WithTuning(Tuning{ClockTolerance: 2 * time.Minute}))
+		lenient := newScriptClient(t, op, WithSessionStore(sessionstore.NewMemory()), WithTuning(Tuning{ClockTolerance: 2 * time.Minute}))
 		if err := lenient.HandleBackchannelLogout(context.Background(), future); err != nil {
 			t.Fatalf("2 min tolerance: %v", err)
 		}

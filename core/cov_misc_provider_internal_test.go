@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -45,7 +46,7 @@ func miscResolverClient(t *testing.T, op *scriptOP, opts ...Option) *Client {
 // scoped to its issuer.
 func TestCovMiscResolverMode(t *testing.T) {
 	op := newScriptOP(t)
-	rl := NewMemoryStore()
+	rl := sessionstore.NewMemory()
 	c := miscResolverClient(t, op, WithRevocationList(rl))
 	f := miscBoundLogin(t, op, c)
 	if f.Session == nil || !sameIssuer(f.Session.Internal.MCDIssuer, op.issuer()) || f.Session.Internal.MCDDomain != "127.0.0.1:"+strings.Split(op.srv.URL, ":")[2] {
@@ -164,11 +165,11 @@ func TestCovMiscDomainHelpers(t *testing.T) {
 		seen.Scheme != "https" || seen.Host != "app.example.com" || seen.Path != "/p" {
 		t.Errorf("TLS request: %q %v, resolver saw %+v", iss, err, seen)
 	}
-	cl := LogoutTokenClaims{SID: "s", Sub: "u"}
+	cl := sessionstore.LogoutTokenClaims{SID: "s", Sub: "u"}
 	if issuerScoped(cl, "https://i/", false) != cl || issuerScoped(cl, "", true) != cl {
 		t.Error("issuerScoped changed claims outside resolver mode")
 	}
-	if got := issuerScoped(LogoutTokenClaims{Sub: "u"}, "https://i/", true); got.SID != "" || got.Sub != "https://i\x00u" {
+	if got := issuerScoped(sessionstore.LogoutTokenClaims{Sub: "u"}, "https://i/", true); got.SID != "" || got.Sub != "https://i\x00u" {
 		t.Errorf("scoped sub-only claims %q", got)
 	}
 }
@@ -191,7 +192,7 @@ func TestCovMiscLogoutTokenChecks(t *testing.T) {
 		{"expired", op.logoutToken(map[string]any{"exp": now.Add(-time.Minute).Unix()}), "expired"},
 		{"no jti", op.logoutToken(map[string]any{"jti": nil}), "verification failed"},
 	}
-	c := newScriptClient(t, op, WithSessionStore(NewMemoryStore()))
+	c := newScriptClient(t, op, WithSessionStore(sessionstore.NewMemory()))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := c.HandleBackchannelLogout(context.Background(), tt.token)
@@ -203,7 +204,7 @@ func TestCovMiscLogoutTokenChecks(t *testing.T) {
 	}
 	// An aud list containing the client is accepted; a delivery of the
 	// same token again is a replay, even without a shared replay cache.
-	c = newScriptClient(t, op, WithSessionStore(&miscFailStore{SessionStore: NewMemoryStore()}))
+	c = newScriptClient(t, op, WithSessionStore(&miscFailStore{Store: sessionstore.NewMemory()}))
 	tok := op.logoutToken(map[string]any{"aud": []string{"other", "client-1"}})
 	if err := c.HandleBackchannelLogout(context.Background(), tok); err != nil {
 		t.Fatalf("aud list: %v", err)
@@ -213,13 +214,21 @@ func TestCovMiscLogoutTokenChecks(t *testing.T) {
 		t.Fatalf("replay: %v", err)
 	}
 	// Without a session store the 30-day horizon applies to revocations.
-	rl := NewMemoryStore()
+	clock := time.Now()
+	rl := sessionstore.NewMemoryClock(func() time.Time { return clock })
 	c = newScriptClient(t, op, WithRevocationList(rl), WithSession(SessionOptions{AbsoluteDuration: -1}))
 	if err := c.HandleBackchannelLogout(context.Background(), op.logoutToken(map[string]any{"sid": nil})); err != nil {
 		t.Fatal(err)
 	}
-	if r := rl.revokedSubs["user-1"]; r.until.Sub(r.at) != 30*24*time.Hour {
-		t.Fatalf("revocation horizon %v", r.until.Sub(r.at))
+	created := clock.Add(-time.Minute)
+	for _, tc := range []struct {
+		after   time.Duration
+		revoked bool
+	}{{29 * 24 * time.Hour, true}, {30*24*time.Hour + time.Minute, false}} {
+		clock = time.Now().Add(tc.after)
+		if got, err := rl.Revoked(context.Background(), "", "user-1", created); err != nil || got != tc.revoked {
+			t.Fatalf("revoked %v after %v = %v, %v", tc.revoked, tc.after, got, err)
+		}
 	}
 
 	e := &LogoutTokenError{Reason: "r", Err: errors.New("cause")}

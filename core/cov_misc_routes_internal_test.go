@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -267,9 +268,9 @@ func TestCovMiscLogoutRoute(t *testing.T) {
 }
 
 // miscFailStore is a session store whose operations fail on demand with a
-// plain (unwrapped) error. It is not a ReplayCache.
+// plain (unwrapped) error. It is not a sessionstore.ReplayCache.
 type miscFailStore struct {
-	SessionStore
+	sessionstore.Store
 	failGet, failSet, failDelete, failDeleteByToken error
 }
 
@@ -277,38 +278,38 @@ func (s *miscFailStore) Get(ctx context.Context, id string) (*Session, error) {
 	if s.failGet != nil {
 		return nil, s.failGet
 	}
-	return s.SessionStore.Get(ctx, id)
+	return s.Store.Get(ctx, id)
 }
 
 func (s *miscFailStore) Set(ctx context.Context, id string, v *Session, exp time.Time) error {
 	if s.failSet != nil {
 		return s.failSet
 	}
-	return s.SessionStore.Set(ctx, id, v, exp)
+	return s.Store.Set(ctx, id, v, exp)
 }
 
 func (s *miscFailStore) Delete(ctx context.Context, id string) error {
 	if s.failDelete != nil {
 		return s.failDelete
 	}
-	return s.SessionStore.Delete(ctx, id)
+	return s.Store.Delete(ctx, id)
 }
 
-func (s *miscFailStore) DeleteByLogoutToken(ctx context.Context, c LogoutTokenClaims) error {
+func (s *miscFailStore) DeleteByLogoutToken(ctx context.Context, c sessionstore.LogoutTokenClaims) error {
 	if s.failDeleteByToken != nil {
 		return s.failDeleteByToken
 	}
-	return s.SessionStore.DeleteByLogoutToken(ctx, c)
+	return s.Store.DeleteByLogoutToken(ctx, c)
 }
 
-// miscRevocations is a RevocationList (and optionally a ReplayCache) that
+// miscRevocations is a sessionstore.RevocationList (and optionally a sessionstore.ReplayCache) that
 // fails on demand.
 type miscRevocations struct {
-	RevocationList
+	sessionstore.RevocationList
 	failRevoke, failRevoked error
 }
 
-func (r *miscRevocations) Revoke(ctx context.Context, c LogoutTokenClaims, at, until time.Time) error {
+func (r *miscRevocations) Revoke(ctx context.Context, c sessionstore.LogoutTokenClaims, at, until time.Time) error {
 	if r.failRevoke != nil {
 		return r.failRevoke
 	}
@@ -322,9 +323,9 @@ func (r *miscRevocations) Revoked(ctx context.Context, sid, sub string, created 
 	return r.RevocationList.Revoked(ctx, sid, sub, created)
 }
 
-// miscReplays is a store that is also a ReplayCache failing on demand.
+// miscReplays is a store that is also a sessionstore.ReplayCache failing on demand.
 type miscReplays struct {
-	SessionStore
+	sessionstore.Store
 	failUsed, failMark error
 	used               bool
 }
@@ -344,26 +345,26 @@ func TestCovMiscBackchannelRoute(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"accepted", func() []Option { return []Option{WithSessionStore(NewMemoryStore())} },
+		{"accepted", func() []Option { return []Option{WithSessionStore(sessionstore.NewMemory())} },
 			func(op *scriptOP) string { return op.logoutToken(nil) }, 200, ""},
-		{"missing token", func() []Option { return []Option{WithSessionStore(NewMemoryStore())} },
+		{"missing token", func() []Option { return []Option{WithSessionStore(sessionstore.NewMemory())} },
 			func(op *scriptOP) string { return "" }, 400, "invalid_request"},
 		{"not configured", func() []Option { return nil },
 			func(op *scriptOP) string { return op.logoutToken(nil) }, 500, "invalid_configuration"},
 		{"store down", func() []Option {
-			return []Option{WithSessionStore(&miscFailStore{SessionStore: NewMemoryStore(), failDeleteByToken: boom})}
+			return []Option{WithSessionStore(&miscFailStore{Store: sessionstore.NewMemory(), failDeleteByToken: boom})}
 		}, func(op *scriptOP) string { return op.logoutToken(nil) }, 503, CodeSessionStoreError},
 		{"revocation list down", func() []Option {
-			return []Option{WithRevocationList(&miscRevocations{RevocationList: NewMemoryStore(), failRevoke: boom})}
+			return []Option{WithRevocationList(&miscRevocations{RevocationList: sessionstore.NewMemory(), failRevoke: boom})}
 		}, func(op *scriptOP) string { return op.logoutToken(nil) }, 503, CodeSessionStoreError},
 		{"replay cache read fails", func() []Option {
-			return []Option{WithSessionStore(&miscReplays{SessionStore: NewMemoryStore(), failUsed: boom})}
+			return []Option{WithSessionStore(&miscReplays{Store: sessionstore.NewMemory(), failUsed: boom})}
 		}, func(op *scriptOP) string { return op.logoutToken(nil) }, 503, CodeSessionStoreError},
 		{"replay cache says used", func() []Option {
-			return []Option{WithSessionStore(&miscReplays{SessionStore: NewMemoryStore(), used: true})}
+			return []Option{WithSessionStore(&miscReplays{Store: sessionstore.NewMemory(), used: true})}
 		}, func(op *scriptOP) string { return op.logoutToken(nil) }, 400, "invalid_request"},
 		{"replay cache write fails", func() []Option {
-			return []Option{WithSessionStore(&miscReplays{SessionStore: NewMemoryStore(), failMark: boom})}
+			return []Option{WithSessionStore(&miscReplays{Store: sessionstore.NewMemory(), failMark: boom})}
 		}, func(op *scriptOP) string { return op.logoutToken(nil) }, 503, CodeSessionStoreError},
 	}
 	for _, tt := range tests {
@@ -390,7 +391,7 @@ func TestCovMiscBackchannelRoute(t *testing.T) {
 	op := newScriptOP(t)
 	tok := op.logoutToken(nil)
 	op.handle("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) })
-	c := newScriptClient(t, op, WithSessionStore(NewMemoryStore()))
+	c := newScriptClient(t, op, WithSessionStore(sessionstore.NewMemory()))
 	res, _, _ := miscServe(c, "POST", "/auth/backchannel-logout", "", nil, url.Values{"logout_token": {tok}})
 	var body struct{ Error string }
 	_ = json.Unmarshal(res.Body, &body)

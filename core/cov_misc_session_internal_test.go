@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // miscJar applies the cookies an answer set to a browser's jar.
@@ -52,7 +53,7 @@ func miscNow() *miscClock { return &miscClock{t: time.Now()} }
 func TestCovMiscStatefulStoreFailures(t *testing.T) {
 	boom := errors.New("connection refused")
 	op := newScriptOP(t)
-	st := &miscFailStore{SessionStore: NewMemoryStore()}
+	st := &miscFailStore{Store: sessionstore.NewMemory()}
 	clk := miscNow()
 	c := newScriptClient(t, op, WithSessionStore(st), WithTuning(Tuning{Clock: clk.now}))
 	f := op.login(c, "")
@@ -126,9 +127,8 @@ func miscRelogin(t *testing.T, op *scriptOP, c *Client, jar []*http.Cookie) *log
 // cookie and a cookie without createdAt.
 func TestCovMiscStatefulSessions(t *testing.T) {
 	op := newScriptOP(t)
-	mem := NewMemoryStore()
 	clk := miscNow()
-	mem.now = clk.now
+	mem := sessionstore.NewMemoryClock(clk.now)
 	c := newScriptClient(t, op, WithSessionStore(mem), WithTuning(Tuning{Clock: clk.now}))
 	f := op.login(c, "")
 	cs := c.scanCookie(&testExchange{cookies: liveCookies(f.Cookies)})
@@ -201,8 +201,7 @@ func TestCovMiscAbsoluteExpiry(t *testing.T) {
 		clk := miscNow()
 		opts := []Option{WithTuning(Tuning{Clock: clk.now}), WithSession(SessionOptions{AbsoluteDuration: 2 * time.Hour})}
 		if stateful {
-			mem := NewMemoryStore()
-			mem.now = clk.now
+			mem := sessionstore.NewMemoryClock(clk.now)
 			opts = append(opts, WithSessionStore(mem))
 		}
 		c := newScriptClient(t, op, opts...)
@@ -220,7 +219,7 @@ func TestCovMiscAbsoluteExpiry(t *testing.T) {
 
 	// writeSession of a session past its provider expiry deletes it.
 	op := newScriptOP(t)
-	c := newScriptClient(t, op, WithSessionStore(NewMemoryStore()))
+	c := newScriptClient(t, op, WithSessionStore(sessionstore.NewMemory()))
 	f := op.login(c, "")
 	ctx, ex := boundRequest(c, "GET", "/", f.Cookies)
 	ls, err := c.requireSession(ctx, nil)
@@ -234,7 +233,7 @@ func TestCovMiscAbsoluteExpiry(t *testing.T) {
 	if err != nil || !deleted(ex, "__session") {
 		t.Fatalf("expired write: %v, cookies %v", err, ex.set)
 	}
-	if n := c.store.(*MemoryStore).Len(); n != 0 {
+	if n := c.store.(*sessionstore.Memory).Len(); n != 0 {
 		t.Fatalf("%d records left after an expired write", n)
 	}
 }
@@ -384,7 +383,7 @@ func TestCovMiscRolling(t *testing.T) {
 // ends copies of the cookie; a failing list is a 503.
 func TestCovMiscRevocationList(t *testing.T) {
 	op := newScriptOP(t)
-	rl := &miscRevocations{RevocationList: NewMemoryStore()}
+	rl := &miscRevocations{RevocationList: sessionstore.NewMemory()}
 	c := newScriptClient(t, op, WithRevocationList(rl), WithSession(SessionOptions{AbsoluteDuration: -1}))
 	f := op.login(c, "")
 	if s := miscGet(t, c, f.Cookies); s == nil {
@@ -442,7 +441,7 @@ func TestCovMiscCapAcrossInstances(t *testing.T) {
 // store cannot delete the record.
 func TestCovMiscLogoutStoreDown(t *testing.T) {
 	op := newScriptOP(t)
-	st := &miscFailStore{SessionStore: NewMemoryStore()}
+	st := &miscFailStore{Store: sessionstore.NewMemory()}
 	c := newScriptClient(t, op, WithSessionStore(st))
 	f := op.login(c, "")
 	st.failDelete = errors.New("down")

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	jose "github.com/go-jose/go-jose/v4"
 )
 
@@ -300,7 +301,7 @@ func TestCovMiscMigrationEdges(t *testing.T) {
 			t.Errorf("%s: legacy session read", name)
 		}
 	}
-	rl := &miscRevocations{RevocationList: NewMemoryStore(), failRevoked: errors.New("down")}
+	rl := &miscRevocations{RevocationList: sessionstore.NewMemory(), failRevoked: errors.New("down")}
 	c := legacyClient(t, v, WithSessionMigration(tc.Format), WithRevocationList(rl))
 	ex := &testExchange{method: "GET", path: "/page", host: "app.example.com", header: http.Header{}}
 	for n, val := range tc.Cookies {

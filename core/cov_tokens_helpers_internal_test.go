@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // Helpers of the cov_tokens_* tests (MFA, CIBA, token exchange, connection
@@ -18,11 +20,11 @@ import (
 // covTokStore is a memory session store whose reads or writes can be made
 // to fail.
 type covTokStore struct {
-	*MemoryStore
+	*sessionstore.Memory
 	failGet, failSet atomic.Bool
 }
 
-func newCovTokStore() *covTokStore { return &covTokStore{MemoryStore: NewMemoryStore()} }
+func newCovTokStore() *covTokStore { return &covTokStore{Memory: sessionstore.NewMemory()} }
 
 var errCovTokStoreDown = errors.New("covtok store down")
 
@@ -30,14 +32,14 @@ func (s *covTokStore) Get(ctx context.Context, id string) (*Session, error) {
 	if s.failGet.Load() {
 		return nil, errCovTokStoreDown
 	}
-	return s.MemoryStore.Get(ctx, id)
+	return s.Memory.Get(ctx, id)
 }
 
 func (s *covTokStore) Set(ctx context.Context, id string, sess *Session, exp time.Time) error {
 	if s.failSet.Load() {
 		return errCovTokStoreDown
 	}
-	return s.MemoryStore.Set(ctx, id, sess, exp)
+	return s.Memory.Set(ctx, id, sess, exp)
 }
 
 // covTokClock is a settable clock for WithClock.

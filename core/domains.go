@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // RequestInfo is what a [DomainResolver] sees of the current request. Host
@@ -269,7 +270,7 @@ func (c *Client) RequestIssuer(ctx context.Context) (string, error) {
 // issuerScoped qualifies the sid and sub of a revocation with the issuer
 // in resolver mode, so that a logout token of one custom domain never ends
 // the sessions of another (subjects are only unique per issuer).
-func issuerScoped(c LogoutTokenClaims, iss string, scoped bool) LogoutTokenClaims {
+func issuerScoped(c sessionstore.LogoutTokenClaims, iss string, scoped bool) sessionstore.LogoutTokenClaims {
 	if !scoped || iss == "" {
 		return c
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // Sentinel errors. Every typed error below also matches one of these with
@@ -28,8 +30,9 @@ var (
 	ErrLoginRequired = errors.New("auth0kit: login required")
 	// ErrNoSession is returned by operations that need a logged-in user.
 	ErrNoSession = errors.New("auth0kit: the user does not have an active session")
-	// ErrSessionStore matches failures of a [SessionStore].
-	ErrSessionStore = errors.New("auth0kit: session store failure")
+	// ErrSessionStore matches failures of a [sessionstore.Store].
+	// It is sessionstore.ErrUnavailable, which stores wrap their failures in.
+	ErrSessionStore = sessionstore.ErrUnavailable
 	// ErrHeadersWritten is returned when a session change is requested after
 	// the response headers were sent, so the cookie can no longer be set.
 	ErrHeadersWritten = errors.New("auth0kit: response headers already written")

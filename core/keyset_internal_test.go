@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	"github.com/go-jose/go-jose/v4"
 )
 
@@ -97,7 +98,7 @@ func newOPClient(t *testing.T, op *testOP, now func() time.Time, opts ...Option)
 	t.Helper()
 	base := []Option{WithDomain(op.issuer()), WithClientID("client-1"), WithClientSecret("s"),
 		WithSecret(strings.Repeat("k", 32)), WithAppBaseURL("http://127.0.0.1:1"), WithTuning(Tuning{Clock: now}),
-		WithSessionStore(NewMemoryStore())}
+		WithSessionStore(sessionstore.NewMemory())}
 	c, err := New(append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -273,7 +274,7 @@ func TestLogoutTokenPrechecks(t *testing.T) {
 // instances of one app) refuse a logout token the other accepted.
 func TestReplayCacheSharedByInstances(t *testing.T) {
 	op := newTestOP(t)
-	store := NewMemoryStore()
+	store := sessionstore.NewMemory()
 	a := newOPClient(t, op, time.Now, WithSessionStore(store))
 	b := newOPClient(t, op, time.Now, WithSessionStore(store))
 	now := time.Now()

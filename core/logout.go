@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // LogoutOptions customise one logout.
@@ -160,7 +161,7 @@ func (c *Client) revokeLocally(ctx context.Context, sess *Session) {
 	if c.s.absolute <= 0 {
 		until = now.Add(30 * 24 * time.Hour)
 	}
-	if err := c.revocations.Revoke(ctx, LogoutTokenClaims{SID: localLogoutKey(sess)}, now, until); err != nil {
+	if err := c.revocations.Revoke(ctx, sessionstore.LogoutTokenClaims{SID: localLogoutKey(sess)}, now, until); err != nil {
 		c.s.logger.Warn("auth0kit: could not record the logout in the revocation list", "error", err)
 	}
 }

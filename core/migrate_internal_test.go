@@ -13,6 +13,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/auth0kit/auth0kit/core/internal/wire"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // legacyVectors is core/internal/legacy/testdata/legacy-vectors.json,
@@ -233,7 +234,7 @@ func TestMigrateLegacyExpired(t *testing.T) {
 // TestMigrateStatefulStore: a legacy cookie becomes a store record.
 func TestMigrateStatefulStore(t *testing.T) {
 	v := loadLegacyVectors(t)
-	c := legacyClient(t, v, WithSessionMigration(MigrateNextjsV3), WithSessionStore(NewMemoryStore()))
+	c := legacyClient(t, v, WithSessionMigration(MigrateNextjsV3), WithSessionStore(sessionstore.NewMemory()))
 	s, set := serveWith(t, c, v.Cases[3].Cookies)
 	if s == nil {
 		t.Fatal("no session")

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/netip"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // Option configures a [Client]. Options always beat environment variables.
@@ -190,10 +192,10 @@ type Config struct {
 	// IDTokenClaims is the allow-list of ID token claims kept in the
 	// session's user. Default [DefaultIDTokenClaims].
 	IDTokenClaims []string
-	SessionStore  SessionStore // nil: stateless encrypted cookie sessions
-	// RevocationList makes back-channel logout work with stateless
+	SessionStore  sessionstore.Store // nil: stateless encrypted cookie sessions
+	// sessionstore.RevocationList makes back-channel logout work with stateless
 	// sessions (see [Client.HandleBackchannelLogout]).
-	RevocationList RevocationList
+	RevocationList sessionstore.RevocationList
 	HTTPClient     *http.Client // the customFetch equivalent
 	HTTPTimeout    time.Duration
 	ClockTolerance time.Duration // ID token exp/iat leeway, default 30s
@@ -357,12 +359,12 @@ func WithIDTokenClaims(claims ...string) Option {
 
 // WithSessionStore keeps sessions server-side; the cookie then holds only an
 // opaque session id.
-func WithSessionStore(s SessionStore) Option { return func(c *Config) { c.SessionStore = s } }
+func WithSessionStore(s sessionstore.Store) Option { return func(c *Config) { c.SessionStore = s } }
 
 // WithRevocationList records back-channel logouts for stateless cookie
 // sessions, so a logged-out sid is refused on its next request. Any store
-// implementing [RevocationList] works (the memory, Redis and SQL stores do).
-func WithRevocationList(rl RevocationList) Option {
+// implementing [sessionstore.RevocationList] works (the memory, Redis and SQL stores do).
+func WithRevocationList(rl sessionstore.RevocationList) Option {
 	return func(c *Config) { c.RevocationList = rl }
 }
 

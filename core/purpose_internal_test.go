@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/internal/wire"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 const (
@@ -145,7 +146,7 @@ func TestForgedStatelessSession(t *testing.T) {
 // TestForgedStoreRecord: a store record that is not a session is no
 // session.
 func TestForgedStoreRecord(t *testing.T) {
-	store := NewMemoryStore()
+	store := sessionstore.NewMemory()
 	c := newTestClient(t, WithSessionStore(store))
 	now := time.Now()
 	cases := []struct {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -232,18 +233,18 @@ func withRotation(res *refreshResult, current, original string) *refreshResult {
 // taking the lock it re-reads the session, and uses tokens another
 // instance just stored instead of spending the refresh token again.
 func (c *Client) refreshLocked(ctx context.Context, sessionID string, req refreshRequest, sub string) (*refreshResult, error) {
-	locker, ok := c.store.(Locker)
+	locker, ok := c.store.(sessionstore.Locker)
 	if !ok || sessionID == "" {
 		return c.refreshGrant(ctx, req, sub)
 	}
 	unlock, err := locker.Lock(ctx, "refresh:"+sessionID, 2*c.s.httpTimeout)
 	if err != nil {
-		return nil, StoreError(err)
+		return nil, wrapStore(err)
 	}
 	defer unlock()
 	stored, err := c.store.Get(ctx, sessionID)
 	if err != nil {
-		return nil, StoreError(err)
+		return nil, wrapStore(err)
 	}
 	if stored != nil && stored.TokenSet.RefreshToken != "" && stored.TokenSet.RefreshToken != req.refreshToken {
 		globalAud := firstNonEmpty(stored.TokenSet.Audience, c.cfg.AuthorizationParams["audience"])

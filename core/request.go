@@ -118,7 +118,7 @@ func (rs *requestState) session(ctx context.Context) (*Session, error) {
 
 // GetSession returns the session of the request, or (nil, nil) when the
 // user is not logged in. An expired, garbled or foreign cookie reads as no
-// session. Only a failing [SessionStore] returns an error (matching
+// session. Only a failing [sessionstore.Store] returns an error (matching
 // [ErrSessionStore]).
 func (c *Client) GetSession(ctx context.Context) (*Session, error) {
 	return c.getSession(ctx, nil)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 func TestRollCacheKey(t *testing.T) {
@@ -54,7 +56,7 @@ func BenchmarkRollCacheKey(b *testing.B) {
 func TestRollCacheRemembersPayloads(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
-	store := NewMemoryStore() // as the revocation list
+	store := sessionstore.NewMemory() // as the revocation list
 	c := newTestClient(t, WithTuning(Tuning{Clock: clock}), WithRevocationList(store))
 	value, err := GenerateSessionCookie(&Session{User: User{Sub: "u1", Name: "A"}, Internal: SessionInternal{SID: "sid-1"}},
 		"fuzz-secret-fuzz-secret-fuzz-secret-0123")
@@ -97,7 +99,7 @@ func TestRollCacheRemembersPayloads(t *testing.T) {
 	}
 
 	// Revoked by a back-channel logout: no session, remembered or not.
-	if err := store.Revoke(context.Background(), LogoutTokenClaims{SID: "sid-1", Sub: "u1"}, now, now.Add(time.Hour)); err != nil {
+	if err := store.Revoke(context.Background(), sessionstore.LogoutTokenClaims{SID: "sid-1", Sub: "u1"}, now, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if s := read(value); s != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // TestCustomRoutePaths: custom access-token and back-channel paths are
@@ -27,7 +28,7 @@ func TestCustomRoutePaths(t *testing.T) {
 		}
 		return res.Status, true
 	}
-	custom := newTestClient(t, WithRoutes(Routes{AccessToken: "/api/auth/token", BackchannelLogout: "/hooks/bcl"}), WithSessionStore(NewMemoryStore()))
+	custom := newTestClient(t, WithRoutes(Routes{AccessToken: "/api/auth/token", BackchannelLogout: "/hooks/bcl"}), WithSessionStore(sessionstore.NewMemory()))
 	if st, ok := serve(custom, "GET", "/api/auth/token"); !ok || st/100 != 4 { // no session (401, or 403 without fetch metadata)
 		t.Errorf("custom access-token path: %d %v", st, ok)
 	}

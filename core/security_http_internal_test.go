@@ -12,6 +12,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/auth0kit/auth0kit/core/internal/wire"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // Bad input is a 4xx, never a 5xx; provider and server failures keep
@@ -43,7 +44,7 @@ func TestHTTPStatusClientErrors(t *testing.T) {
 		{"mfa required", &MfaRequiredError{}, 403},
 		{"no session", &Error{Code: CodeMissingSession}, 401},
 		{"missing refresh token", &Error{Code: CodeMissingRefreshToken}, 401},
-		{"store down", StoreError(errors.New("down")), 503},
+		{"store down", sessionstore.Unavailable(errors.New("down")), 503},
 		{"discovery", &Error{Code: CodeDiscoveryError}, 502},
 		{"token endpoint unreachable", &Error{Code: CodeAuthorizationCodeGrantRequestError}, 502},
 		{"configuration", &InvalidConfigurationError{Field: "f"}, 500},
@@ -279,7 +280,7 @@ func TestNosniffOnSDKAnswers(t *testing.T) {
 	}
 }
 
-// downStore is a SessionStore whose every call fails.
+// downStore is a sessionstore.Store whose every call fails.
 type downStore struct{}
 
 func (downStore) Get(context.Context, string) (*Session, error) { return nil, errors.New("down") }
@@ -287,7 +288,7 @@ func (downStore) Set(context.Context, string, *Session, time.Time) error {
 	return errors.New("down")
 }
 func (downStore) Delete(context.Context, string) error { return errors.New("down") }
-func (downStore) DeleteByLogoutToken(context.Context, LogoutTokenClaims) error {
+func (downStore) DeleteByLogoutToken(context.Context, sessionstore.LogoutTokenClaims) error {
 	return errors.New("down")
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/core/adapter"
 	"github.com/auth0kit/auth0kit/core/internal/wire"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // cookieSession is what the session cookie says, before any store lookup.
@@ -110,7 +111,7 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 	if ri, ok := c.rolls.decoded(rk, cs.raw); ok && now < ri.exp && (ri.sess != nil) == (c.store == nil) {
 		// A value decrypted (or written) before: its payload, copied.
 		if ri.sess != nil {
-			cs.sess, cs.loaded = cloneSession(ri.sess), true
+			cs.sess, cs.loaded = wire.CloneSession(ri.sess), true
 		}
 		cs.id, cs.exp, cs.createdAt = ri.id, ri.exp, ri.createdAt
 		if c.expiredAt(cs.createdAt, ri.sessionExpiresAt, now) {
@@ -134,7 +135,7 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		}
 		cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
 		sessExp = s.Internal.SessionExpiresAt
-		ri.sess = cloneSession(s)
+		ri.sess = wire.CloneSession(s)
 	} else {
 		sid, err := c.openStatefulID(cs.raw, now)
 		if err != nil {
@@ -162,14 +163,14 @@ func (c *Client) load(ctx context.Context, cs *cookieSession) (*Session, error) 
 		if cs.sess != nil && c.store == nil && c.revocations != nil && !cs.revChecked {
 			s := cs.sess
 			created := time.Unix(s.Internal.CreatedAt, 0)
-			sc := issuerScoped(LogoutTokenClaims{SID: s.Internal.SID, Sub: s.User.Sub}, s.Internal.MCDIssuer, s.Internal.MCDIssuer != "")
+			sc := issuerScoped(sessionstore.LogoutTokenClaims{SID: s.Internal.SID, Sub: s.User.Sub}, s.Internal.MCDIssuer, s.Internal.MCDIssuer != "")
 			revoked, err := c.revocations.Revoked(ctx, sc.SID, sc.Sub, created)
 			if err == nil && !revoked && s.Internal.SID != "" {
 				// Ended by a local logout ([Client.Logout]).
 				revoked, err = c.revocations.Revoked(ctx, localLogoutKey(s), "", created)
 			}
 			if err != nil {
-				return nil, StoreError(err)
+				return nil, wrapStore(err)
 			}
 			cs.revChecked = true
 			if revoked {
@@ -180,10 +181,7 @@ func (c *Client) load(ctx context.Context, cs *cookieSession) (*Session, error) 
 	}
 	s, err := c.store.Get(ctx, cs.id)
 	if err != nil {
-		if !errors.Is(err, ErrSessionStore) {
-			err = storeError(err)
-		}
-		return nil, err
+		return nil, wrapStore(err)
 	}
 	cs.loaded = true
 	if s != nil && (!validSession(s) || !c.issuedToUs(s) || c.expired(s.Internal.CreatedAt, s, c.s.now().Unix())) {
@@ -286,7 +284,7 @@ func (c *Client) writeSession(ctx context.Context, ex adapter.Exchange, cs *cook
 	cs.raw, cs.decoded = value, true
 	ri := rollInfo{exp: exp, createdAt: s.Internal.CreatedAt, sessionExpiresAt: s.Internal.SessionExpiresAt, raw: value, id: cs.id}
 	if c.store == nil {
-		ri.sess = cloneSession(s)
+		ri.sess = wire.CloneSession(s)
 	}
 	c.rolls.remember(value, ri)
 	noStore(ex)
@@ -350,8 +348,11 @@ func (c *Client) clearSessionCookies(ex adapter.Exchange, cs *cookieSession) {
 	noStore(ex)
 }
 
+// wrapStore makes a store's failure a core *Error (code
+// session_store_error, 503) that matches [ErrSessionStore] and unwraps to
+// the store's own error.
 func wrapStore(err error) error {
-	if errors.Is(err, ErrSessionStore) {
+	if e := (*Error)(nil); errors.As(err, &e) && e.Code == CodeSessionStoreError {
 		return err
 	}
 	return storeError(err)

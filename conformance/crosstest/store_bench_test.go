@@ -10,6 +10,7 @@ import (
 	auth0http "github.com/auth0kit/auth0kit/adapters/nethttp"
 	"github.com/auth0kit/auth0kit/conformance/devop"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	redisstore "github.com/auth0kit/auth0kit/stores/redis"
 )
 
@@ -25,8 +26,8 @@ func BenchmarkMiddlewareWithStore(b *testing.B) {
 	b.Cleanup(func() { _ = redis.Client().Close() })
 	stores := []struct {
 		name  string
-		store auth0kit.SessionStore
-	}{{"memory", auth0kit.NewMemoryStore()}, {"redis", redis}}
+		store sessionstore.Store
+	}{{"memory", sessionstore.NewMemory()}, {"redis", redis}}
 	for _, st := range stores {
 		client, ck := loggedInWithStore(b, st.store)
 		b.Run(st.name, func(b *testing.B) {
@@ -40,7 +41,7 @@ func BenchmarkMiddlewareWithStore(b *testing.B) {
 
 // loggedInWithStore logs a user in against the development provider with
 // the store and returns the client and the session cookie.
-func loggedInWithStore(b *testing.B, store auth0kit.SessionStore) (*auth0kit.Client, *http.Cookie) {
+func loggedInWithStore(b *testing.B, store sessionstore.Store) (*auth0kit.Client, *http.Cookie) {
 	op := devop.Start(b, devop.Options{AutoLoginEmail: "bench@example.com"})
 	var handler http.Handler
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // FixtureSession reads the reference Auth0 session (the JSON file at path,
@@ -44,7 +45,7 @@ func FixtureSession(tb testing.TB, path string) *auth0kit.Session {
 // stored session, "write" is Set (an overwrite with a one hour expiry).
 // Besides ns/op and allocs/op, each reports the median and 99th
 // percentile latency of one call, in microseconds ("p50-µs", "p99-µs").
-func Benchmark(b *testing.B, store auth0kit.SessionStore, sess *auth0kit.Session) {
+func Benchmark(b *testing.B, store sessionstore.Store, sess *auth0kit.Session) {
 	ctx := context.Background()
 	id := newID()
 	if err := store.Set(ctx, id, sess, time.Now().Add(time.Hour)); err != nil {

@@ -5,14 +5,14 @@ import (
 	"testing"
 	"time"
 
-	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // expiryGrace is how late after its expiry an entry may still be seen:
 // stores may keep expiry times in whole seconds, rounded up.
 const expiryGrace = 1200 * time.Millisecond
 
-func testExpirySession(t *testing.T, s auth0kit.SessionStore) {
+func testExpirySession(t *testing.T, s sessionstore.Store) {
 	id, sess := newID(), session(newSub(), newSID())
 	exp := time.Now().Add(500 * time.Millisecond)
 	set(t, s, id, sess, exp)
@@ -26,24 +26,24 @@ func testExpirySession(t *testing.T, s auth0kit.SessionStore) {
 	if time.Now().Before(exp) {
 		t.Fatalf("session gone %v before its expiry", time.Until(exp))
 	}
-	if l, ok := s.(auth0kit.SessionLister); ok {
+	if l, ok := s.(sessionstore.Lister); ok {
 		if got := listed(t, l, sess.User.Sub); len(got) != 0 {
 			t.Fatalf("ListSessions lists expired sessions: %v", ids(got))
 		}
 	}
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sess.Internal.SID})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: sess.Internal.SID})
 	del(t, s, id)
 	// The id can be used again.
 	set(t, s, id, sess, hour())
 	wantSession(t, s, id, sess)
 }
 
-func testExpiryRevocation(t *testing.T, s auth0kit.SessionStore) {
+func testExpiryRevocation(t *testing.T, s sessionstore.Store) {
 	r := asRevocationList(t, s)
 	sid, sub, now := newSID(), newSub(), time.Now()
 	until := now.Add(500 * time.Millisecond)
-	revoke(t, r, auth0kit.LogoutTokenClaims{SID: sid}, now, until)
-	revoke(t, r, auth0kit.LogoutTokenClaims{Sub: sub}, now, until)
+	revoke(t, r, sessionstore.LogoutTokenClaims{SID: sid}, now, until)
+	revoke(t, r, sessionstore.LogoutTokenClaims{Sub: sub}, now, until)
 	if time.Until(until) > 100*time.Millisecond { // not when Revoke itself was slow
 		wantRevoked(t, r, sid, "", now, true)
 		wantRevoked(t, r, "", sub, now.Add(-time.Minute), true)
@@ -66,7 +66,7 @@ func testExpiryRevocation(t *testing.T, s auth0kit.SessionStore) {
 
 // testExpiryLock: a lock never unlocked frees itself after ttl, and its
 // holder's late unlock does not release the next holder's lock.
-func testExpiryLock(t *testing.T, s auth0kit.SessionStore) {
+func testExpiryLock(t *testing.T, s sessionstore.Store) {
 	l := asLocker(t, s)
 	key := unique("storetest-lock-")
 	const ttl = 300 * time.Millisecond

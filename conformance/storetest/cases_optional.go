@@ -11,20 +11,21 @@ import (
 	"time"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // listed returns the ids of l's sessions of sub, sorted.
-func listed(t *testing.T, l auth0kit.SessionLister, sub string) []auth0kit.StoredSession {
+func listed(t *testing.T, l sessionstore.Lister, sub string) []sessionstore.StoredSession {
 	t.Helper()
 	got, err := l.ListSessions(context.Background(), sub)
 	if err != nil {
 		t.Fatalf("ListSessions(%q): %v", sub, err)
 	}
-	slices.SortFunc(got, func(a, b auth0kit.StoredSession) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(got, func(a, b sessionstore.StoredSession) int { return strings.Compare(a.ID, b.ID) })
 	return got
 }
 
-func ids(ss []auth0kit.StoredSession) []string {
+func ids(ss []sessionstore.StoredSession) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
 		out[i] = s.ID
@@ -38,7 +39,7 @@ func sortedIDs(in ...string) []string {
 	return out
 }
 
-func testListSessions(t *testing.T, s auth0kit.SessionStore) {
+func testListSessions(t *testing.T, s sessionstore.Store) {
 	l := asLister(t, s)
 	sub, otherSub := newSub(), newSub()
 	if got := listed(t, l, sub); len(got) != 0 {
@@ -75,7 +76,7 @@ func testListSessions(t *testing.T, s auth0kit.SessionStore) {
 	}
 }
 
-func testListFollowsChanges(t *testing.T, s auth0kit.SessionStore) {
+func testListFollowsChanges(t *testing.T, s sessionstore.Store) {
 	l := asLister(t, s)
 	sub := newSub()
 	a, b, c, d := newID(), newID(), newID(), newID()
@@ -86,18 +87,18 @@ func testListFollowsChanges(t *testing.T, s auth0kit.SessionStore) {
 	set(t, s, c, session(sub, sidC), hour())
 	set(t, s, d, session(sub, newSID()), hour())
 	del(t, s, a)
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sidC})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: sidC})
 	set(t, s, d, session(sub, newSID()), time.Now().Add(-time.Second)) // expired by Set
 	if got := listed(t, l, sub); !slices.Equal(ids(got), []string{b}) {
 		t.Fatalf("ListSessions after Delete, DeleteByLogoutToken and a past Set = %v, want [%s]", ids(got), b)
 	}
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: sub})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Sub: sub})
 	if got := listed(t, l, sub); len(got) != 0 {
 		t.Fatalf("ListSessions after deleting by sub = %v, want none", ids(got))
 	}
 }
 
-func testListCancelled(t *testing.T, s auth0kit.SessionStore) {
+func testListCancelled(t *testing.T, s sessionstore.Store) {
 	l := asLister(t, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -106,14 +107,14 @@ func testListCancelled(t *testing.T, s auth0kit.SessionStore) {
 	}
 }
 
-func revoke(t *testing.T, r auth0kit.RevocationList, c auth0kit.LogoutTokenClaims, at, until time.Time) {
+func revoke(t *testing.T, r sessionstore.RevocationList, c sessionstore.LogoutTokenClaims, at, until time.Time) {
 	t.Helper()
 	if err := r.Revoke(context.Background(), c, at, until); err != nil {
 		t.Fatalf("Revoke(%+v): %v", c, err)
 	}
 }
 
-func wantRevoked(t *testing.T, r auth0kit.RevocationList, sid, sub string, createdAt time.Time, want bool) {
+func wantRevoked(t *testing.T, r sessionstore.RevocationList, sid, sub string, createdAt time.Time, want bool) {
 	t.Helper()
 	got, err := r.Revoked(context.Background(), sid, sub, createdAt)
 	if err != nil {
@@ -124,11 +125,11 @@ func wantRevoked(t *testing.T, r auth0kit.RevocationList, sid, sub string, creat
 	}
 }
 
-func testRevokeSID(t *testing.T, s auth0kit.SessionStore) {
+func testRevokeSID(t *testing.T, s sessionstore.Store) {
 	r := asRevocationList(t, s)
 	sid, sub, now := newSID(), newSub(), time.Now()
 	wantRevoked(t, r, sid, sub, now, false)
-	revoke(t, r, auth0kit.LogoutTokenClaims{SID: sid}, now, now.Add(time.Hour))
+	revoke(t, r, sessionstore.LogoutTokenClaims{SID: sid}, now, now.Add(time.Hour))
 	// A revoked sid ends the session whatever its sub and creation time.
 	wantRevoked(t, r, sid, sub, now.Add(-time.Hour), true)
 	wantRevoked(t, r, sid, sub, now.Add(time.Hour), true)
@@ -140,11 +141,11 @@ func testRevokeSID(t *testing.T, s auth0kit.SessionStore) {
 	wantRevoked(t, r, "", "", now, false)
 }
 
-func testRevokeSub(t *testing.T, s auth0kit.SessionStore) {
+func testRevokeSub(t *testing.T, s sessionstore.Store) {
 	r := asRevocationList(t, s)
 	sub, now := newSub(), time.Now().Truncate(time.Second)
 	at := now.Add(-10 * time.Second)
-	revoke(t, r, auth0kit.LogoutTokenClaims{Sub: sub}, at, now.Add(time.Hour))
+	revoke(t, r, sessionstore.LogoutTokenClaims{Sub: sub}, at, now.Add(time.Hour))
 	wantRevoked(t, r, "", sub, at.Add(-time.Hour), true)
 	wantRevoked(t, r, newSID(), sub, at.Add(-time.Second), true)
 	wantRevoked(t, r, newSID(), sub, at, true) // created at the logout instant: at or before
@@ -156,51 +157,51 @@ func testRevokeSub(t *testing.T, s auth0kit.SessionStore) {
 
 // testRevokeSIDAndSub: a logout token naming both ends that provider
 // session only, not every session of the user (as DeleteByLogoutToken).
-func testRevokeSIDAndSub(t *testing.T, s auth0kit.SessionStore) {
+func testRevokeSIDAndSub(t *testing.T, s sessionstore.Store) {
 	r := asRevocationList(t, s)
 	sid, sub, now := newSID(), newSub(), time.Now()
-	revoke(t, r, auth0kit.LogoutTokenClaims{SID: sid, Sub: sub}, now, now.Add(time.Hour))
+	revoke(t, r, sessionstore.LogoutTokenClaims{SID: sid, Sub: sub}, now, now.Add(time.Hour))
 	wantRevoked(t, r, sid, sub, now.Add(-time.Minute), true)
 	wantRevoked(t, r, newSID(), sub, now.Add(-time.Minute), false)
 }
 
-func testRevokeKeepsLatest(t *testing.T, s auth0kit.SessionStore) {
+func testRevokeKeepsLatest(t *testing.T, s sessionstore.Store) {
 	r := asRevocationList(t, s)
 	sub, sid, now := newSub(), newSID(), time.Now().Truncate(time.Second)
-	revoke(t, r, auth0kit.LogoutTokenClaims{Sub: sub}, now.Add(-10*time.Second), now.Add(time.Hour))
+	revoke(t, r, sessionstore.LogoutTokenClaims{Sub: sub}, now.Add(-10*time.Second), now.Add(time.Hour))
 	// A delayed, older logout token neither moves "at" back nor shortens
 	// the entry's life.
-	revoke(t, r, auth0kit.LogoutTokenClaims{Sub: sub}, now.Add(-20*time.Second), now.Add(time.Minute))
+	revoke(t, r, sessionstore.LogoutTokenClaims{Sub: sub}, now.Add(-20*time.Second), now.Add(time.Minute))
 	wantRevoked(t, r, "", sub, now.Add(-15*time.Second), true)
 	wantRevoked(t, r, "", sub, now.Add(-5*time.Second), false)
 	// A later one moves it forward.
-	revoke(t, r, auth0kit.LogoutTokenClaims{Sub: sub}, now.Add(-2*time.Second), now.Add(time.Minute))
+	revoke(t, r, sessionstore.LogoutTokenClaims{Sub: sub}, now.Add(-2*time.Second), now.Add(time.Minute))
 	wantRevoked(t, r, "", sub, now.Add(-5*time.Second), true)
 	wantRevoked(t, r, "", sub, now, false)
 
-	revoke(t, r, auth0kit.LogoutTokenClaims{SID: sid}, now, now.Add(time.Hour))
-	revoke(t, r, auth0kit.LogoutTokenClaims{SID: sid}, now, now.Add(-time.Hour))
+	revoke(t, r, sessionstore.LogoutTokenClaims{SID: sid}, now, now.Add(time.Hour))
+	revoke(t, r, sessionstore.LogoutTokenClaims{SID: sid}, now, now.Add(-time.Hour))
 	wantRevoked(t, r, sid, "", now, true)
 }
 
-func testRevokePastUntil(t *testing.T, s auth0kit.SessionStore) {
+func testRevokePastUntil(t *testing.T, s sessionstore.Store) {
 	r := asRevocationList(t, s)
 	sid, sub, now := newSID(), newSub(), time.Now()
-	revoke(t, r, auth0kit.LogoutTokenClaims{SID: sid}, now, now.Add(-time.Second))
-	revoke(t, r, auth0kit.LogoutTokenClaims{Sub: sub}, now, now.Add(-time.Second))
-	revoke(t, r, auth0kit.LogoutTokenClaims{}, now, now.Add(time.Hour))
+	revoke(t, r, sessionstore.LogoutTokenClaims{SID: sid}, now, now.Add(-time.Second))
+	revoke(t, r, sessionstore.LogoutTokenClaims{Sub: sub}, now, now.Add(-time.Second))
+	revoke(t, r, sessionstore.LogoutTokenClaims{}, now, now.Add(time.Hour))
 	wantRevoked(t, r, sid, sub, now.Add(-time.Hour), false)
 }
 
-func testRevokeCancelled(t *testing.T, s auth0kit.SessionStore) {
+func testRevokeCancelled(t *testing.T, s sessionstore.Store) {
 	r := asRevocationList(t, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	sid, sub, now := newSID(), newSub(), time.Now()
-	if err := r.Revoke(ctx, auth0kit.LogoutTokenClaims{SID: sid, Sub: sub}, now, now.Add(time.Hour)); !storeOrCanceled(err) {
+	if err := r.Revoke(ctx, sessionstore.LogoutTokenClaims{SID: sid, Sub: sub}, now, now.Add(time.Hour)); !storeOrCanceled(err) {
 		t.Fatalf("Revoke with a cancelled context = %v, want an error", err)
 	}
-	if err := r.Revoke(ctx, auth0kit.LogoutTokenClaims{Sub: sub}, now, now.Add(time.Hour)); !storeOrCanceled(err) {
+	if err := r.Revoke(ctx, sessionstore.LogoutTokenClaims{Sub: sub}, now, now.Add(time.Hour)); !storeOrCanceled(err) {
 		t.Fatalf("Revoke with a cancelled context = %v, want an error", err)
 	}
 	if got, err := r.Revoked(ctx, sid, sub, now); !storeOrCanceled(err) || got {
@@ -210,7 +211,7 @@ func testRevokeCancelled(t *testing.T, s auth0kit.SessionStore) {
 }
 
 // lock takes key or fails the test.
-func lock(t *testing.T, l auth0kit.Locker, ctx context.Context, key string, ttl time.Duration) func() {
+func lock(t *testing.T, l sessionstore.Locker, ctx context.Context, key string, ttl time.Duration) func() {
 	t.Helper()
 	unlock, err := l.Lock(ctx, key, ttl)
 	if err != nil {
@@ -224,7 +225,7 @@ func lock(t *testing.T, l auth0kit.Locker, ctx context.Context, key string, ttl 
 
 // tryLock reports whether key can be taken within wait; it releases it
 // again when it could.
-func tryLock(t *testing.T, l auth0kit.Locker, key string, wait time.Duration) bool {
+func tryLock(t *testing.T, l sessionstore.Locker, key string, wait time.Duration) bool {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
@@ -239,7 +240,7 @@ func tryLock(t *testing.T, l auth0kit.Locker, key string, wait time.Duration) bo
 	return true
 }
 
-func testLockMutualExclusion(t *testing.T, s auth0kit.SessionStore) {
+func testLockMutualExclusion(t *testing.T, s sessionstore.Store) {
 	l := asLocker(t, s)
 	key := unique("storetest-lock-")
 	const workers, rounds = 4, 5
@@ -273,7 +274,7 @@ func testLockMutualExclusion(t *testing.T, s auth0kit.SessionStore) {
 	}
 }
 
-func testLockIndependentKeys(t *testing.T, s auth0kit.SessionStore) {
+func testLockIndependentKeys(t *testing.T, s sessionstore.Store) {
 	l := asLocker(t, s)
 	a, b := unique("storetest-lock-a-"), unique("storetest-lock-b-")
 	unlockA := lock(t, l, context.Background(), a, 10*time.Second)
@@ -290,7 +291,7 @@ func testLockIndependentKeys(t *testing.T, s auth0kit.SessionStore) {
 	}
 }
 
-func testLockCancelWhileWaiting(t *testing.T, s auth0kit.SessionStore) {
+func testLockCancelWhileWaiting(t *testing.T, s sessionstore.Store) {
 	l := asLocker(t, s)
 	key := unique("storetest-lock-")
 	unlock := lock(t, l, context.Background(), key, 10*time.Second)
@@ -319,7 +320,7 @@ func testLockCancelWhileWaiting(t *testing.T, s auth0kit.SessionStore) {
 	}
 }
 
-func testLockUnlockTwice(t *testing.T, s auth0kit.SessionStore) {
+func testLockUnlockTwice(t *testing.T, s sessionstore.Store) {
 	l := asLocker(t, s)
 	key := unique("storetest-lock-")
 	unlock := lock(t, l, context.Background(), key, 10*time.Second)

@@ -7,19 +7,19 @@ import (
 	"testing"
 	"time"
 
-	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
-func asReplayCache(t *testing.T, s auth0kit.SessionStore) auth0kit.ReplayCache {
+func asReplayCache(t *testing.T, s sessionstore.Store) sessionstore.ReplayCache {
 	t.Helper()
-	r, ok := s.(auth0kit.ReplayCache)
+	r, ok := s.(sessionstore.ReplayCache)
 	if !ok {
-		t.Skipf("%T does not implement auth0kit.ReplayCache", s)
+		t.Skipf("%T does not implement sessionstore.ReplayCache", s)
 	}
 	return r
 }
 
-func markUsed(t *testing.T, r auth0kit.ReplayCache, key string, until time.Time) bool {
+func markUsed(t *testing.T, r sessionstore.ReplayCache, key string, until time.Time) bool {
 	t.Helper()
 	first, err := r.MarkUsed(context.Background(), key, until)
 	if err != nil {
@@ -28,7 +28,7 @@ func markUsed(t *testing.T, r auth0kit.ReplayCache, key string, until time.Time)
 	return first
 }
 
-func used(t *testing.T, r auth0kit.ReplayCache, key string) bool {
+func used(t *testing.T, r sessionstore.ReplayCache, key string) bool {
 	t.Helper()
 	u, err := r.Used(context.Background(), key)
 	if err != nil {
@@ -37,7 +37,7 @@ func used(t *testing.T, r auth0kit.ReplayCache, key string) bool {
 	return u
 }
 
-func testReplayMarkOnce(t *testing.T, s auth0kit.SessionStore) {
+func testReplayMarkOnce(t *testing.T, s sessionstore.Store) {
 	r := asReplayCache(t, s)
 	key, other := unique("bcl-jti:"), unique("bcl-jti:")
 	if used(t, r, key) {
@@ -57,7 +57,7 @@ func testReplayMarkOnce(t *testing.T, s auth0kit.SessionStore) {
 	}
 }
 
-func testReplayConcurrent(t *testing.T, s auth0kit.SessionStore) {
+func testReplayConcurrent(t *testing.T, s sessionstore.Store) {
 	r := asReplayCache(t, s)
 	key := unique("bcl-jti:")
 	var firsts atomic.Int32
@@ -79,7 +79,7 @@ func testReplayConcurrent(t *testing.T, s auth0kit.SessionStore) {
 	}
 }
 
-func testReplayCancelled(t *testing.T, s auth0kit.SessionStore) {
+func testReplayCancelled(t *testing.T, s sessionstore.Store) {
 	r := asReplayCache(t, s)
 	key := unique("bcl-jti:")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -95,7 +95,7 @@ func testReplayCancelled(t *testing.T, s auth0kit.SessionStore) {
 	}
 }
 
-func testExpiryReplay(t *testing.T, s auth0kit.SessionStore) {
+func testExpiryReplay(t *testing.T, s sessionstore.Store) {
 	r := asReplayCache(t, s)
 	key := unique("bcl-jti:")
 	if !markUsed(t, r, key, time.Now().Add(300*time.Millisecond)) {

@@ -10,9 +10,10 @@ import (
 	"time"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
-func testGetSetDelete(t *testing.T, s auth0kit.SessionStore) {
+func testGetSetDelete(t *testing.T, s sessionstore.Store) {
 	id, sess := newID(), session(newSub(), newSID())
 	set(t, s, id, sess, hour())
 	wantSession(t, s, id, sess)
@@ -21,7 +22,7 @@ func testGetSetDelete(t *testing.T, s auth0kit.SessionStore) {
 	wantAbsent(t, s, id)
 }
 
-func testUnknownID(t *testing.T, s auth0kit.SessionStore) {
+func testUnknownID(t *testing.T, s sessionstore.Store) {
 	id := newID()
 	wantAbsent(t, s, id)
 	wantAbsent(t, s, "")
@@ -32,7 +33,7 @@ func testUnknownID(t *testing.T, s auth0kit.SessionStore) {
 	wantAbsent(t, s, id)
 }
 
-func testOverwrite(t *testing.T, s auth0kit.SessionStore) {
+func testOverwrite(t *testing.T, s sessionstore.Store) {
 	id, sub, sid := newID(), newSub(), newSID()
 	first := session(sub, sid)
 	set(t, s, id, first, hour())
@@ -52,18 +53,18 @@ func testOverwrite(t *testing.T, s auth0kit.SessionStore) {
 // testOverwriteChangesSIDAndSub overwrites a session with one of another
 // sid and sub: logout tokens for the old ones must not touch it any more,
 // logout tokens for the new ones must.
-func testOverwriteChangesSIDAndSub(t *testing.T, s auth0kit.SessionStore) {
+func testOverwriteChangesSIDAndSub(t *testing.T, s sessionstore.Store) {
 	id, oldSub, oldSID, sub2, sid2 := newID(), newSub(), newSID(), newSub(), newSID()
 	set(t, s, id, session(oldSub, oldSID), hour())
 	moved := session(sub2, sid2)
 	set(t, s, id, moved, hour())
 
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: oldSID})
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: oldSub})
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: oldSub, SID: oldSID})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: oldSID})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Sub: oldSub})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Sub: oldSub, SID: oldSID})
 	wantSession(t, s, id, moved)
 
-	if l, ok := s.(auth0kit.SessionLister); ok {
+	if l, ok := s.(sessionstore.Lister); ok {
 		if got, err := l.ListSessions(context.Background(), oldSub); err != nil || len(got) != 0 {
 			t.Fatalf("ListSessions(old sub) = %v, %v; want none", got, err)
 		}
@@ -72,17 +73,17 @@ func testOverwriteChangesSIDAndSub(t *testing.T, s auth0kit.SessionStore) {
 		}
 	}
 
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sid2})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: sid2})
 	wantAbsent(t, s, id)
 
 	// And by the new sub.
 	set(t, s, id, session(oldSub, oldSID), hour())
 	set(t, s, id, moved, hour())
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: sub2})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Sub: sub2})
 	wantAbsent(t, s, id)
 }
 
-func testPastExpiry(t *testing.T, s auth0kit.SessionStore) {
+func testPastExpiry(t *testing.T, s sessionstore.Store) {
 	id, sess := newID(), session(newSub(), newSID())
 	set(t, s, id, sess, time.Now().Add(-time.Second))
 	wantAbsent(t, s, id)
@@ -92,11 +93,11 @@ func testPastExpiry(t *testing.T, s auth0kit.SessionStore) {
 	wantPresent(t, s, id)
 	set(t, s, id, sess, time.Now().Add(-time.Hour))
 	wantAbsent(t, s, id)
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sess.Internal.SID})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: sess.Internal.SID})
 	del(t, s, id)
 }
 
-func testLargeSession(t *testing.T, s auth0kit.SessionStore) {
+func testLargeSession(t *testing.T, s sessionstore.Store) {
 	id, sess := newID(), session(newSub(), newSID())
 	big := strings.Repeat("0123456789abcdef", 64*1024/16)
 	sess.Extra = map[string]json.RawMessage{
@@ -105,7 +106,7 @@ func testLargeSession(t *testing.T, s auth0kit.SessionStore) {
 	}
 	set(t, s, id, sess, hour())
 	wantSession(t, s, id, sess)
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: sess.User.Sub})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Sub: sess.User.Sub})
 	wantAbsent(t, s, id)
 }
 
@@ -157,7 +158,7 @@ func fullSession(sub, sid string) *auth0kit.Session {
 // raw is a JSON value for Extra maps.
 func raw(s string) json.RawMessage { return json.RawMessage(s) }
 
-func testEveryFieldRoundTrips(t *testing.T, s auth0kit.SessionStore) {
+func testEveryFieldRoundTrips(t *testing.T, s sessionstore.Store) {
 	id, sess := newID(), fullSession(newSub(), newSID())
 	set(t, s, id, sess, hour())
 	wantSession(t, s, id, sess)
@@ -166,7 +167,7 @@ func testEveryFieldRoundTrips(t *testing.T, s auth0kit.SessionStore) {
 
 // fullSessionCopy deep-copies sess through its JSON form.
 func fullSessionCopy(sess *auth0kit.Session) *auth0kit.Session {
-	cp, err := auth0kit.UnmarshalSession(auth0kit.MarshalSession(sess))
+	cp, err := sessionstore.Unmarshal(sessionstore.Marshal(sess))
 	if err != nil {
 		panic(err)
 	}
@@ -175,7 +176,7 @@ func fullSessionCopy(sess *auth0kit.Session) *auth0kit.Session {
 
 // testIndependentCopies checks that the store keeps its own copy: changing
 // the session given to Set, or returned by Get, changes nothing stored.
-func testIndependentCopies(t *testing.T, s auth0kit.SessionStore) {
+func testIndependentCopies(t *testing.T, s sessionstore.Store) {
 	id, sess := newID(), fullSession(newSub(), newSID())
 	want := fullSessionCopy(sess)
 	set(t, s, id, sess, hour())
@@ -192,21 +193,21 @@ func testIndependentCopies(t *testing.T, s auth0kit.SessionStore) {
 
 // testExactMatch checks that ids, sids and subs are compared byte for byte
 // (a case-insensitive or space-padding collation would fail it).
-func testExactMatch(t *testing.T, s auth0kit.SessionStore) {
+func testExactMatch(t *testing.T, s sessionstore.Store) {
 	id, sub, sid := newID(), newSub(), newSID()
 	sess := session(sub, sid)
 	set(t, s, id, sess, hour())
 	wantAbsent(t, s, strings.ToUpper(id))
 	wantAbsent(t, s, id+" ")
 	wantAbsent(t, s, id[:len(id)-1])
-	for _, c := range []auth0kit.LogoutTokenClaims{
+	for _, c := range []sessionstore.LogoutTokenClaims{
 		{SID: strings.ToUpper(sid)}, {SID: sid + " "}, {SID: sid[:len(sid)-1]},
 		{Sub: strings.ToUpper(sub)}, {Sub: sub + " "}, {Sub: sub[:len(sub)-1]},
 	} {
 		deleteBy(t, s, c)
 		wantSession(t, s, id, sess)
 	}
-	if l, ok := s.(auth0kit.SessionLister); ok {
+	if l, ok := s.(sessionstore.Lister); ok {
 		if got, err := l.ListSessions(context.Background(), strings.ToUpper(sub)); err != nil || len(got) != 0 {
 			t.Fatalf("ListSessions(upper-case sub) = %v, %v; want none", got, err)
 		}
@@ -215,7 +216,7 @@ func testExactMatch(t *testing.T, s auth0kit.SessionStore) {
 
 // testConcurrentWriters hammers one store from several goroutines, on
 // their own ids and on one shared id (run it with -race).
-func testConcurrentWriters(t *testing.T, s auth0kit.SessionStore) {
+func testConcurrentWriters(t *testing.T, s sessionstore.Store) {
 	const workers, rounds = 8, 15
 	sub := newSub()
 	shared := newID()
@@ -261,18 +262,18 @@ func testConcurrentWriters(t *testing.T, s auth0kit.SessionStore) {
 		t.Fatalf("concurrent use: %v", err)
 	}
 	wantPresent(t, s, shared)
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: sub})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Sub: sub})
 	wantAbsent(t, s, shared)
 }
 
-func testDeleteBySID(t *testing.T, s auth0kit.SessionStore) {
+func testDeleteBySID(t *testing.T, s sessionstore.Store) {
 	sub, sid, otherSID := newSub(), newSID(), newSID()
 	a, b, c := newID(), newID(), newID()
 	set(t, s, a, session(sub, sid), hour())
 	set(t, s, b, session(sub, sid), hour()) // two app sessions of one provider session
 	other := session(sub, otherSID)
 	set(t, s, c, other, hour())
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sid, Iss: "https://op.example.com/"})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: sid, Iss: "https://op.example.com/"})
 	wantAbsent(t, s, a)
 	wantAbsent(t, s, b)
 	wantSession(t, s, c, other)
@@ -281,35 +282,35 @@ func testDeleteBySID(t *testing.T, s auth0kit.SessionStore) {
 // testDeleteByOtherDomainsToken: in resolver mode (multiple custom
 // domains) a session remembers its issuer, and a logout token of another
 // issuer with the same sub or sid ends nothing; the own issuer's does.
-func testDeleteByOtherDomainsToken(t *testing.T, s auth0kit.SessionStore) {
+func testDeleteByOtherDomainsToken(t *testing.T, s sessionstore.Store) {
 	sub, sid := newSub(), newSID()
 	a, legacy := newID(), newID()
 	brandA := session(sub, sid)
 	brandA.Internal.MCDDomain, brandA.Internal.MCDIssuer = "a.example.com", "https://a.example.com/"
 	set(t, s, a, brandA, hour())
 	set(t, s, legacy, session(sub, newSID()), hour()) // no remembered domain: static mode
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: sub, Iss: "https://b.example.com/"})
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sid, Iss: "https://b.example.com/"})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Sub: sub, Iss: "https://b.example.com/"})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: sid, Iss: "https://b.example.com/"})
 	wantSession(t, s, a, brandA)
 	wantAbsent(t, s, legacy)
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sid, Iss: "https://a.example.com"})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: sid, Iss: "https://a.example.com"})
 	wantAbsent(t, s, a)
 }
 
-func testDeleteBySub(t *testing.T, s auth0kit.SessionStore) {
+func testDeleteBySub(t *testing.T, s sessionstore.Store) {
 	sub, otherSub := newSub(), newSub()
 	a, b, c := newID(), newID(), newID()
 	set(t, s, a, session(sub, newSID()), hour())
 	set(t, s, b, session(sub, newSID()), hour())
 	other := session(otherSub, newSID())
 	set(t, s, c, other, hour())
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: sub})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Sub: sub})
 	wantAbsent(t, s, a)
 	wantAbsent(t, s, b)
 	wantSession(t, s, c, other)
 }
 
-func testDeleteBySIDAndSub(t *testing.T, s auth0kit.SessionStore) {
+func testDeleteBySIDAndSub(t *testing.T, s sessionstore.Store) {
 	sub, otherSub, sid, otherSID := newSub(), newSub(), newSID(), newSID()
 	match, sameSIDOtherSub, sameSubOtherSID := newID(), newID(), newID()
 	set(t, s, match, session(sub, sid), hour())
@@ -317,36 +318,36 @@ func testDeleteBySIDAndSub(t *testing.T, s auth0kit.SessionStore) {
 	set(t, s, sameSIDOtherSub, keep1, hour())
 	keep2 := session(sub, otherSID)
 	set(t, s, sameSubOtherSID, keep2, hour())
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sid, Sub: sub})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: sid, Sub: sub})
 	wantAbsent(t, s, match)
 	wantSession(t, s, sameSIDOtherSub, keep1)
 	wantSession(t, s, sameSubOtherSID, keep2)
 }
 
-func testDeleteByUnknown(t *testing.T, s auth0kit.SessionStore) {
+func testDeleteByUnknown(t *testing.T, s sessionstore.Store) {
 	id, sess := newID(), session(newSub(), newSID())
 	set(t, s, id, sess, hour())
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: newSID()})
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: newSub()})
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: newSID(), Sub: newSub()})
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: sess.Internal.SID, Sub: newSub()})
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{SID: newSID(), Sub: sess.User.Sub})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: newSID()})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Sub: newSub()})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: newSID(), Sub: newSub()})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: sess.Internal.SID, Sub: newSub()})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{SID: newSID(), Sub: sess.User.Sub})
 	wantSession(t, s, id, sess)
 }
 
-func testDeleteByEmptyClaims(t *testing.T, s auth0kit.SessionStore) {
+func testDeleteByEmptyClaims(t *testing.T, s sessionstore.Store) {
 	id := newID()
 	noSID := session(newSub(), "")
 	set(t, s, id, noSID, hour())
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{})
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Iss: "https://op.example.com/"})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Iss: "https://op.example.com/"})
 	wantSession(t, s, id, noSID)
 	// A session without sid still goes by sub.
-	deleteBy(t, s, auth0kit.LogoutTokenClaims{Sub: noSID.User.Sub})
+	deleteBy(t, s, sessionstore.LogoutTokenClaims{Sub: noSID.User.Sub})
 	wantAbsent(t, s, id)
 }
 
-func testContextCancelled(t *testing.T, s auth0kit.SessionStore) {
+func testContextCancelled(t *testing.T, s sessionstore.Store) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	id, sess := newID(), session(newSub(), newSID())
@@ -364,7 +365,7 @@ func testContextCancelled(t *testing.T, s auth0kit.SessionStore) {
 		t.Fatalf("Delete with a cancelled context = %v, want an error", err)
 	}
 	wantSession(t, s, id, sess)
-	if err := s.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{Sub: sess.User.Sub}); !storeOrCanceled(err) {
+	if err := s.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{Sub: sess.User.Sub}); !storeOrCanceled(err) {
 		t.Fatalf("DeleteByLogoutToken with a cancelled context = %v, want an error", err)
 	}
 	wantSession(t, s, id, sess)

@@ -1,20 +1,20 @@
 // Package storetest is the conformance suite of auth0kit session stores,
 // in the manner of testing/fstest.TestFS and testing/slogtest.Run: one
-// table of behaviours that every [auth0kit.SessionStore] must pass, run
+// table of behaviours that every [sessionstore.Store] must pass, run
 // from each store's own tests against a real backend.
 //
 // Quickstart, in a store's store_test.go:
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) auth0kit.SessionStore {
+//		storetest.Run(t, func(t *testing.T) sessionstore.Store {
 //			return mystore.New(connect(t))
 //		})
 //	}
 //
 // [Run] calls newStore once per case. The cases make their own unique ids,
 // sids and subs, so stores returned by newStore may share one database,
-// key space or table. The optional interfaces ([auth0kit.SessionLister],
-// [auth0kit.RevocationList], [auth0kit.Locker]) are tested when the store
+// key space or table. The optional interfaces ([sessionstore.Lister],
+// [sessionstore.RevocationList], [sessionstore.Locker]) are tested when the store
 // implements them and skipped, naming the interface, when it does not.
 // The expiry cases run in parallel and wait at most about 1.7 s in all:
 // stores may keep expiry times at one second precision (rounded up).

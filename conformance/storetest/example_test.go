@@ -4,15 +4,15 @@ import (
 	"testing"
 
 	"github.com/auth0kit/auth0kit/conformance/storetest"
-	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // A store's test runs the suite with a constructor; here the in-memory
 // reference store.
 func ExampleRun() {
 	_ = func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) auth0kit.SessionStore {
-			return auth0kit.NewMemoryStore()
+		storetest.Run(t, func(t *testing.T) sessionstore.Store {
+			return sessionstore.NewMemory()
 		})
 	}
 }
@@ -21,6 +21,6 @@ func ExampleRun() {
 func ExampleBenchmark() {
 	_ = func(b *testing.B) {
 		sess := storetest.FixtureSession(b, "../../../shared/reference/fixtures/session.json")
-		storetest.Benchmark(b, auth0kit.NewMemoryStore(), sess)
+		storetest.Benchmark(b, sessionstore.NewMemory(), sess)
 	}
 }

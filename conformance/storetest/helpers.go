@@ -10,6 +10,7 @@ import (
 	"time"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // unique returns prefix followed by 16 random hex characters, so that cases
@@ -52,14 +53,14 @@ func session(sub, sid string) *auth0kit.Session {
 // case.
 func hour() time.Time { return time.Now().Add(time.Hour) }
 
-func set(t *testing.T, s auth0kit.SessionStore, id string, sess *auth0kit.Session, exp time.Time) {
+func set(t *testing.T, s sessionstore.Store, id string, sess *auth0kit.Session, exp time.Time) {
 	t.Helper()
 	if err := s.Set(context.Background(), id, sess, exp); err != nil {
 		t.Fatalf("Set(%q): %v", id, err)
 	}
 }
 
-func get(t *testing.T, s auth0kit.SessionStore, id string) *auth0kit.Session {
+func get(t *testing.T, s sessionstore.Store, id string) *auth0kit.Session {
 	t.Helper()
 	got, err := s.Get(context.Background(), id)
 	if err != nil {
@@ -68,14 +69,14 @@ func get(t *testing.T, s auth0kit.SessionStore, id string) *auth0kit.Session {
 	return got
 }
 
-func del(t *testing.T, s auth0kit.SessionStore, id string) {
+func del(t *testing.T, s sessionstore.Store, id string) {
 	t.Helper()
 	if err := s.Delete(context.Background(), id); err != nil {
 		t.Fatalf("Delete(%q): %v", id, err)
 	}
 }
 
-func deleteBy(t *testing.T, s auth0kit.SessionStore, c auth0kit.LogoutTokenClaims) {
+func deleteBy(t *testing.T, s sessionstore.Store, c sessionstore.LogoutTokenClaims) {
 	t.Helper()
 	if err := s.DeleteByLogoutToken(context.Background(), c); err != nil {
 		t.Fatalf("DeleteByLogoutToken(%+v): %v", c, err)
@@ -83,7 +84,7 @@ func deleteBy(t *testing.T, s auth0kit.SessionStore, c auth0kit.LogoutTokenClaim
 }
 
 // wantSession fails unless the store holds exactly want under id.
-func wantSession(t *testing.T, s auth0kit.SessionStore, id string, want *auth0kit.Session) {
+func wantSession(t *testing.T, s sessionstore.Store, id string, want *auth0kit.Session) {
 	t.Helper()
 	got := get(t, s, id)
 	if got == nil {
@@ -91,12 +92,12 @@ func wantSession(t *testing.T, s auth0kit.SessionStore, id string, want *auth0ki
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Get(%q) returned a different session\n got: %s\nwant: %s", id,
-			auth0kit.MarshalSession(got), auth0kit.MarshalSession(want))
+			sessionstore.Marshal(got), sessionstore.Marshal(want))
 	}
 }
 
 // wantAbsent fails unless Get(id) is (nil, nil).
-func wantAbsent(t *testing.T, s auth0kit.SessionStore, id string) {
+func wantAbsent(t *testing.T, s sessionstore.Store, id string) {
 	t.Helper()
 	if got := get(t, s, id); got != nil {
 		t.Fatalf("Get(%q) = session of %q, want nil", id, got.User.Sub)
@@ -104,7 +105,7 @@ func wantAbsent(t *testing.T, s auth0kit.SessionStore, id string) {
 }
 
 // wantPresent fails unless Get(id) returns a session.
-func wantPresent(t *testing.T, s auth0kit.SessionStore, id string) {
+func wantPresent(t *testing.T, s sessionstore.Store, id string) {
 	t.Helper()
 	if got := get(t, s, id); got == nil {
 		t.Fatalf("Get(%q) = nil, want a session", id)
@@ -131,29 +132,29 @@ func eventually(deadline time.Time, cond func() bool) bool {
 	}
 }
 
-func asLister(t *testing.T, s auth0kit.SessionStore) auth0kit.SessionLister {
+func asLister(t *testing.T, s sessionstore.Store) sessionstore.Lister {
 	t.Helper()
-	l, ok := s.(auth0kit.SessionLister)
+	l, ok := s.(sessionstore.Lister)
 	if !ok {
-		t.Skipf("%T does not implement auth0kit.SessionLister", s)
+		t.Skipf("%T does not implement sessionstore.Lister", s)
 	}
 	return l
 }
 
-func asRevocationList(t *testing.T, s auth0kit.SessionStore) auth0kit.RevocationList {
+func asRevocationList(t *testing.T, s sessionstore.Store) sessionstore.RevocationList {
 	t.Helper()
-	r, ok := s.(auth0kit.RevocationList)
+	r, ok := s.(sessionstore.RevocationList)
 	if !ok {
-		t.Skipf("%T does not implement auth0kit.RevocationList", s)
+		t.Skipf("%T does not implement sessionstore.RevocationList", s)
 	}
 	return r
 }
 
-func asLocker(t *testing.T, s auth0kit.SessionStore) auth0kit.Locker {
+func asLocker(t *testing.T, s sessionstore.Store) sessionstore.Locker {
 	t.Helper()
-	l, ok := s.(auth0kit.Locker)
+	l, ok := s.(sessionstore.Locker)
 	if !ok {
-		t.Skipf("%T does not implement auth0kit.Locker", s)
+		t.Skipf("%T does not implement sessionstore.Locker", s)
 	}
 	return l
 }

@@ -3,13 +3,13 @@ package storetest
 import (
 	"testing"
 
-	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // testCase is one behaviour of the suite.
 type testCase struct {
 	name string
-	fn   func(t *testing.T, s auth0kit.SessionStore)
+	fn   func(t *testing.T, s sessionstore.Store)
 }
 
 // cases run one after the other, each on a store of its own.
@@ -62,10 +62,10 @@ var expiryCases = []testCase{
 // which is called once per case (with that case's t, so it may register
 // cleanups) and must return a working store. The cases use unique ids,
 // sids and subs, so the stores may share a backend. Parts that need an
-// optional interface ([auth0kit.SessionLister], [auth0kit.RevocationList],
-// [auth0kit.Locker], [auth0kit.ReplayCache]) are skipped when the store does not implement it.
+// optional interface ([sessionstore.Lister], [sessionstore.RevocationList],
+// [sessionstore.Locker], [sessionstore.ReplayCache]) are skipped when the store does not implement it.
 //
-// What the suite requires, beyond the [auth0kit.SessionStore] contract:
+// What the suite requires, beyond the [sessionstore.Store] contract:
 //   - Get returns (nil, nil) for unknown, deleted and expired ids, and a
 //     session equal (reflect.DeepEqual) to the one stored, including every
 //     field, custom Extra keys and 64 KiB of Extra; changing the session
@@ -88,7 +88,7 @@ var expiryCases = []testCase{
 //     unlock never releases another holder's lock;
 //   - MarkUsed reports first exactly once per key (also under concurrent
 //     calls) until the mark's until has passed; Used sees the mark.
-func Run(t *testing.T, newStore func(t *testing.T) auth0kit.SessionStore) {
+func Run(t *testing.T, newStore func(t *testing.T) sessionstore.Store) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // RunUnavailable checks a store whose backend cannot be reached (a closed
@@ -14,7 +15,7 @@ import (
 // included, must return promptly with an error matching
 // [auth0kit.ErrSessionStore], and must not panic. Lock must fail at once
 // rather than wait for the context to end.
-func RunUnavailable(t *testing.T, s auth0kit.SessionStore) {
+func RunUnavailable(t *testing.T, s sessionstore.Store) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -34,10 +35,10 @@ func RunUnavailable(t *testing.T, s auth0kit.SessionStore) {
 		check("Set", s.Set(ctx, id, sess, hour()))
 		check("Set (past expiry)", s.Set(ctx, id, sess, time.Now().Add(-time.Hour)))
 		check("Delete", s.Delete(ctx, id))
-		check("DeleteByLogoutToken(sid)", s.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{SID: sess.Internal.SID}))
-		check("DeleteByLogoutToken(sub)", s.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{Sub: sess.User.Sub}))
+		check("DeleteByLogoutToken(sid)", s.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{SID: sess.Internal.SID}))
+		check("DeleteByLogoutToken(sub)", s.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{Sub: sess.User.Sub}))
 		check("DeleteByLogoutToken(sid, sub)", s.DeleteByLogoutToken(ctx,
-			auth0kit.LogoutTokenClaims{SID: sess.Internal.SID, Sub: sess.User.Sub}))
+			sessionstore.LogoutTokenClaims{SID: sess.Internal.SID, Sub: sess.User.Sub}))
 	})
 	t.Run("SessionLister", func(t *testing.T) {
 		l := asLister(t, s)
@@ -50,8 +51,8 @@ func RunUnavailable(t *testing.T, s auth0kit.SessionStore) {
 	t.Run("RevocationList", func(t *testing.T) {
 		r := asRevocationList(t, s)
 		now := time.Now()
-		check("Revoke(sid)", r.Revoke(ctx, auth0kit.LogoutTokenClaims{SID: sess.Internal.SID}, now, hour()))
-		check("Revoke(sub)", r.Revoke(ctx, auth0kit.LogoutTokenClaims{Sub: sess.User.Sub}, now, hour()))
+		check("Revoke(sid)", r.Revoke(ctx, sessionstore.LogoutTokenClaims{SID: sess.Internal.SID}, now, hour()))
+		check("Revoke(sub)", r.Revoke(ctx, sessionstore.LogoutTokenClaims{Sub: sess.User.Sub}, now, hour()))
 		got, err := r.Revoked(ctx, sess.Internal.SID, sess.User.Sub, now)
 		check("Revoked", err)
 		if got {

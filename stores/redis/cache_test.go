@@ -11,6 +11,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/storetest"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	redisstore "github.com/auth0kit/auth0kit/stores/redis"
 	"github.com/redis/go-redis/v9"
 )
@@ -179,7 +180,7 @@ func TestCacheCoherentAcrossInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	cached("two", "Test")
-	if err := a.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{SID: "sid-two"}); err != nil {
+	if err := a.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{SID: "sid-two"}); err != nil {
 		t.Fatal(err)
 	}
 	if d, ok := within(100*time.Millisecond, func() bool { got, _ := b.Get(ctx, "two"); return got == nil }); !ok {

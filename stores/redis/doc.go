@@ -1,8 +1,8 @@
 // Package redisstore keeps auth0kit sessions in Redis (single node,
 // Sentinel or Cluster, through any [redis.UniversalClient] of
-// github.com/redis/go-redis/v9). Besides [auth0kit.SessionStore] it
-// implements [auth0kit.SessionLister], [auth0kit.RevocationList],
-// [auth0kit.Locker] and [auth0kit.ReplayCache].
+// github.com/redis/go-redis/v9). Besides [sessionstore.Store] it
+// implements [sessionstore.Lister], [sessionstore.RevocationList],
+// [sessionstore.Locker] and [sessionstore.ReplayCache].
 //
 // Quickstart:
 //
@@ -17,7 +17,7 @@
 //
 // With the default prefix "auth0kit:":
 //
-//	auth0kit:s:<id>      string: the session, auth0kit.MarshalSession (nextjs-auth0's
+//	auth0kit:s:<id>      string: the session, sessionstore.Marshal (nextjs-auth0's
 //	                     SessionData JSON), expiring (PX) at the session's expiresAt
 //	auth0kit:sid:<sid>   sorted set: ids of the sessions of a provider session (sid)
 //	auth0kit:sub:<sub>   sorted set: ids of the sessions of a user (sub)
@@ -73,7 +73,7 @@
 // # Failures
 //
 // Every Redis failure, and a cancelled context, is returned wrapped with
-// [auth0kit.StoreError], so it matches [auth0kit.ErrSessionStore] (the
+// [sessionstore.Unavailable], so it matches [auth0kit.ErrSessionStore] (the
 // adapters answer 503). A missing key (redis.Nil) is "no session", as is a
 // value that does not decode as a session.
 package redisstore

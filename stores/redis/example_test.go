@@ -7,6 +7,7 @@ import (
 	"time"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	redisstore "github.com/auth0kit/auth0kit/stores/redis"
 	"github.com/redis/go-redis/v9"
 )
@@ -28,7 +29,7 @@ func ExampleNew() {
 	fmt.Println(got.User.Name)
 	list, _ := store.ListSessions(ctx, "auth0|123")
 	fmt.Println(len(list), list[0].SID)
-	_ = store.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{SID: "sid-1"})
+	_ = store.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{SID: "sid-1"})
 	got, _ = store.Get(ctx, "0123456789abcdef0123456789abcdef")
 	fmt.Println(got == nil)
 	// Output:

@@ -20,7 +20,7 @@ const (
 	unlockTimeout = 5 * time.Second
 )
 
-// Lock implements [auth0kit.Locker]: SET key token NX PX ttl with a random
+// Lock implements [sessionstore.Locker]: SET key token NX PX ttl with a random
 // token, retried with exponential backoff until it succeeds or ctx ends.
 // The lock expires after ttl if unlock is never called. unlock deletes
 // the key only if it still holds this token (compare-and-delete), so a

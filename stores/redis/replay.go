@@ -8,7 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Used implements [auth0kit.ReplayCache]: whether the key exists.
+// Used implements [sessionstore.ReplayCache]: whether the key exists.
 func (s *Store) Used(ctx context.Context, key string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fail("used", err)
@@ -20,7 +20,7 @@ func (s *Store) Used(ctx context.Context, key string) (bool, error) {
 	return n > 0, nil
 }
 
-// MarkUsed implements [auth0kit.ReplayCache] with SET key 1 NX PX ttl:
+// MarkUsed implements [sessionstore.ReplayCache] with SET key 1 NX PX ttl:
 // first is true when this call created the key. Instances sharing the
 // Redis server share the cache.
 func (s *Store) MarkUsed(ctx context.Context, key string, until time.Time) (first bool, err error) {

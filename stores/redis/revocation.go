@@ -6,16 +6,16 @@ import (
 	"strconv"
 	"time"
 
-	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	"github.com/redis/go-redis/v9"
 )
 
-// Revoke implements [auth0kit.RevocationList]. A logout token with a sid
+// Revoke implements [sessionstore.RevocationList]. A logout token with a sid
 // revokes that provider session (whatever the sub); one with only a sub
 // revokes the sub's sessions created at or before at. The record lives
 // until until (nothing is written when until has passed); an existing
 // record keeps the later at and the later expiry.
-func (s *Store) Revoke(ctx context.Context, c auth0kit.LogoutTokenClaims, at, until time.Time) error {
+func (s *Store) Revoke(ctx context.Context, c sessionstore.LogoutTokenClaims, at, until time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return fail("revoke", err)
 	}
@@ -35,7 +35,7 @@ func (s *Store) Revoke(ctx context.Context, c auth0kit.LogoutTokenClaims, at, un
 	return nil
 }
 
-// Revoked implements [auth0kit.RevocationList]: it reports whether sid is
+// Revoked implements [sessionstore.RevocationList]: it reports whether sid is
 // revoked, or sub is revoked for sessions created at createdAt.
 func (s *Store) Revoked(ctx context.Context, sid, sub string, createdAt time.Time) (bool, error) {
 	if err := ctx.Err(); err != nil {

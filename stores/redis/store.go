@@ -14,6 +14,7 @@ import (
 	"time"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -30,9 +31,9 @@ const indexGrace = time.Minute
 // session that changed between its read and its deletion.
 const maxConflictRetries = 5
 
-// Store is a Redis-backed [auth0kit.SessionStore], also implementing
-// [auth0kit.SessionLister], [auth0kit.RevocationList] and
-// [auth0kit.Locker]. It is safe for concurrent use.
+// Store is a Redis-backed [sessionstore.Store], also implementing
+// [sessionstore.Lister], [sessionstore.RevocationList] and
+// [sessionstore.Locker]. It is safe for concurrent use.
 type Store struct {
 	c        redis.UniversalClient
 	prefix   string
@@ -42,10 +43,10 @@ type Store struct {
 }
 
 var (
-	_ auth0kit.SessionStore   = (*Store)(nil)
-	_ auth0kit.SessionLister  = (*Store)(nil)
-	_ auth0kit.RevocationList = (*Store)(nil)
-	_ auth0kit.Locker         = (*Store)(nil)
+	_ sessionstore.Store          = (*Store)(nil)
+	_ sessionstore.Lister         = (*Store)(nil)
+	_ sessionstore.RevocationList = (*Store)(nil)
+	_ sessionstore.Locker         = (*Store)(nil)
 )
 
 // Option configures a [Store].
@@ -122,7 +123,7 @@ func OpenURL(ctx context.Context, redisURL string, opts ...Option) (*Store, erro
 	c := redis.NewClient(o)
 	if err := c.Ping(ctx).Err(); err != nil {
 		_ = c.Close()
-		return nil, auth0kit.StoreError(fmt.Errorf("redisstore: ping %s: %w", redact(redisURL), err))
+		return nil, sessionstore.Unavailable(fmt.Errorf("redisstore: ping %s: %w", redact(redisURL), err))
 	}
 	if cache != nil {
 		opts = append([]Option{WithCache(*cache)}, opts...)
@@ -155,7 +156,7 @@ func (s *Store) lockKey(key string) string   { return s.prefix + "lock:" + key }
 // fail wraps a failure of operation op so that it matches
 // auth0kit.ErrSessionStore.
 func fail(op string, err error) error {
-	return auth0kit.StoreError(fmt.Errorf("redisstore: %s: %w", op, err))
+	return sessionstore.Unavailable(fmt.Errorf("redisstore: %s: %w", op, err))
 }
 
 // ceilMillis returns d in whole milliseconds, rounded up.
@@ -163,7 +164,7 @@ func ceilMillis(d time.Duration) int64 {
 	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }
 
-// Get implements [auth0kit.SessionStore]: it returns the session stored
+// Get implements [sessionstore.Store]: it returns the session stored
 // under id, or (nil, nil) when there is none, it has expired, or its value
 // does not decode as a session.
 func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
@@ -180,7 +181,7 @@ func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
 	if err != nil {
 		return nil, fail("get", err)
 	}
-	sess, err := auth0kit.UnmarshalSession(b)
+	sess, err := sessionstore.Unmarshal(b)
 	if err != nil {
 		return nil, nil
 	}
@@ -193,7 +194,7 @@ func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
 func (s *Store) getCached(ctx context.Context, t *tracker, id string) (*auth0kit.Session, error) {
 	if b := t.cache.get(id, time.Now()); b != nil {
 		t.cache.hits.Add(1)
-		sess, err := auth0kit.UnmarshalSession(b)
+		sess, err := sessionstore.Unmarshal(b)
 		if err != nil {
 			return nil, nil
 		}
@@ -215,7 +216,7 @@ func (s *Store) getCached(ctx context.Context, t *tracker, id string) (*auth0kit
 		}
 		return nil, fail("get", errors.Join(err, gerr))
 	}
-	sess, derr := auth0kit.UnmarshalSession(b)
+	sess, derr := sessionstore.Unmarshal(b)
 	if fill != nil {
 		ttl := pttl.Val()
 		if ttl == -1 { // no expiry: the cache's own TTL bounds it
@@ -232,7 +233,7 @@ func (s *Store) getCached(ctx context.Context, t *tracker, id string) (*auth0kit
 	return sess, nil
 }
 
-// Set implements [auth0kit.SessionStore]: it stores sess under id, with a
+// Set implements [sessionstore.Store]: it stores sess under id, with a
 // time to live of expiresAt minus now (a past expiresAt deletes the
 // session), and files id in the index sets of the session's sid and sub.
 func (s *Store) Set(ctx context.Context, id string, sess *auth0kit.Session, expiresAt time.Time) error {
@@ -252,7 +253,7 @@ func (s *Store) Set(ctx context.Context, id string, sess *auth0kit.Session, expi
 		return nil
 	}
 	sid, sub := sess.Internal.SID, sess.User.Sub
-	value := auth0kit.MarshalSession(sess)
+	value := sessionstore.Marshal(sess)
 
 	// 1. The indexes, then 2. the session (fetching the value it
 	// replaces): a failure in between leaves only a stale member.
@@ -274,7 +275,7 @@ func (s *Store) Set(ctx context.Context, id string, sess *auth0kit.Session, expi
 	}
 
 	// 3. Move id out of the sets of the previous sid and sub.
-	prev, err := auth0kit.UnmarshalSession(old)
+	prev, err := sessionstore.Unmarshal(old)
 	if err != nil {
 		return nil // an undecodable value was never indexed by this store
 	}
@@ -358,7 +359,7 @@ func (s *Store) indexKeys(sess *auth0kit.Session) []string {
 	return keys
 }
 
-// Delete implements [auth0kit.SessionStore]: it removes the session stored
+// Delete implements [sessionstore.Store]: it removes the session stored
 // under id and its index entries. Unknown ids are not an error.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	defer s.evict(id)
@@ -372,7 +373,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	if err != nil {
 		return fail("delete", err)
 	}
-	prev, err := auth0kit.UnmarshalSession(old)
+	prev, err := sessionstore.Unmarshal(old)
 	if err != nil {
 		return nil
 	}
@@ -397,10 +398,10 @@ func (s *Store) members(ctx context.Context, key string, now time.Time) ([]strin
 	return rng.Val(), nil
 }
 
-// DeleteByLogoutToken implements [auth0kit.SessionStore]: it removes the
+// DeleteByLogoutToken implements [sessionstore.Store]: it removes the
 // sessions whose sid (Internal.SID) and/or sub (User.Sub) are those of the
 // claims, found through the index sets. Empty claims remove nothing.
-func (s *Store) DeleteByLogoutToken(ctx context.Context, c auth0kit.LogoutTokenClaims) error {
+func (s *Store) DeleteByLogoutToken(ctx context.Context, c sessionstore.LogoutTokenClaims) error {
 	if err := ctx.Err(); err != nil {
 		return fail("delete by logout token", err)
 	}
@@ -432,7 +433,7 @@ func (s *Store) DeleteByLogoutToken(ctx context.Context, c auth0kit.LogoutTokenC
 // deleteMatching deletes the sessions of ids that match c, each only if it
 // is unchanged since it was read, and returns the ids of those that
 // changed in between (to try again).
-func (s *Store) deleteMatching(ctx context.Context, ids []string, c auth0kit.LogoutTokenClaims) ([]string, error) {
+func (s *Store) deleteMatching(ctx context.Context, ids []string, c sessionstore.LogoutTokenClaims) ([]string, error) {
 	gets := make([]*redis.StringCmd, len(ids))
 	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
@@ -455,7 +456,7 @@ func (s *Store) deleteMatching(ctx context.Context, ids []string, c auth0kit.Log
 		if err != nil { // redis.Nil: deleted or expired meanwhile
 			continue
 		}
-		sess, err := auth0kit.UnmarshalSession(b)
+		sess, err := sessionstore.Unmarshal(b)
 		if err != nil || !c.Matches(sess) {
 			continue
 		}
@@ -494,9 +495,9 @@ func (s *Store) deleteMatching(ctx context.Context, ids []string, c auth0kit.Log
 	return changed, nil
 }
 
-// ListSessions implements [auth0kit.SessionLister]: it lists the live
+// ListSessions implements [sessionstore.Lister]: it lists the live
 // sessions of sub through its index set, oldest login first.
-func (s *Store) ListSessions(ctx context.Context, sub string) ([]auth0kit.StoredSession, error) {
+func (s *Store) ListSessions(ctx context.Context, sub string) ([]sessionstore.StoredSession, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fail("list sessions", err)
 	}
@@ -520,24 +521,24 @@ func (s *Store) ListSessions(ctx context.Context, sub string) ([]auth0kit.Stored
 		return nil, fail("list sessions", err)
 	}
 	now := time.Now()
-	var out []auth0kit.StoredSession
+	var out []sessionstore.StoredSession
 	for i, id := range ids {
 		b, err := gets[i].Bytes()
 		ttl := ttls[i].Val()
 		if err != nil || ttl <= 0 {
 			continue
 		}
-		sess, err := auth0kit.UnmarshalSession(b)
+		sess, err := sessionstore.Unmarshal(b)
 		if err != nil || sess.User.Sub != sub {
 			continue
 		}
-		out = append(out, auth0kit.StoredSession{
+		out = append(out, sessionstore.StoredSession{
 			ID: id, SID: sess.Internal.SID, Sub: sub,
 			CreatedAt: time.Unix(sess.Internal.CreatedAt, 0),
 			ExpiresAt: now.Add(ttl).Truncate(time.Millisecond),
 		})
 	}
-	slices.SortFunc(out, func(a, b auth0kit.StoredSession) int {
+	slices.SortFunc(out, func(a, b sessionstore.StoredSession) int {
 		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 			return c
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/storetest"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	redisstore "github.com/auth0kit/auth0kit/stores/redis"
 	"github.com/redis/go-redis/v9"
 )
@@ -77,13 +78,13 @@ func dropPrefix(t testing.TB, c *redis.Client, prefix string) {
 
 func TestConformance(t *testing.T) {
 	c := client(t)
-	storetest.Run(t, func(t *testing.T) auth0kit.SessionStore { return newStore(t, c) })
+	storetest.Run(t, func(t *testing.T) sessionstore.Store { return newStore(t, c) })
 }
 
 // TestConformanceCached runs the store suite with the session cache on.
 func TestConformanceCached(t *testing.T) {
 	c := client(t)
-	storetest.Run(t, func(t *testing.T) auth0kit.SessionStore {
+	storetest.Run(t, func(t *testing.T) sessionstore.Store {
 		return cachedStore(t, c, newStore(t, c).Prefix())
 	})
 }
@@ -95,7 +96,7 @@ func TestConformanceRing(t *testing.T) {
 	c := client(t)
 	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"shard": redisAddr}})
 	t.Cleanup(func() { _ = ring.Close() })
-	storetest.Run(t, func(t *testing.T) auth0kit.SessionStore {
+	storetest.Run(t, func(t *testing.T) sessionstore.Store {
 		s := newStore(t, c)
 		return redisstore.New(ring, redisstore.WithPrefix(s.Prefix()))
 	})
@@ -113,7 +114,7 @@ func TestConformanceCluster(t *testing.T) {
 	if err := cc.Ping(context.Background()).Err(); err != nil {
 		t.Fatalf("Redis Cluster at %s: %v", addrs, err)
 	}
-	storetest.Run(t, func(t *testing.T) auth0kit.SessionStore {
+	storetest.Run(t, func(t *testing.T) sessionstore.Store {
 		prefix := "auth0kit-test:" + randHex(6) + ":"
 		t.Cleanup(func() {
 			_ = cc.ForEachMaster(context.Background(), func(ctx context.Context, n *redis.Client) error {
@@ -160,7 +161,7 @@ func TestKeyLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	val, err := c.Get(ctx, p+"s:id1").Result()
-	if err != nil || val != string(auth0kit.MarshalSession(sess)) {
+	if err != nil || val != string(sessionstore.Marshal(sess)) {
 		t.Fatalf("session value = %q, %v; want MarshalSession's JSON", val, err)
 	}
 	ttl := c.PTTL(ctx, p+"s:id1").Val()
@@ -226,7 +227,7 @@ func TestStaleMembers(t *testing.T) {
 	if err := c.ZScore(ctx, p+"sub:"+sub, "expired").Err(); !errors.Is(err, redis.Nil) {
 		t.Fatalf("expired member not pruned: %v", err)
 	}
-	if err := s.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{Sub: sub}); err != nil {
+	if err := s.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{Sub: sub}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.Get(ctx, "live"); got != nil {
@@ -238,7 +239,7 @@ func TestStaleMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.ZAdd(ctx, p+"sid:sid-live", redis.Z{Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "other"})
-	if err := s.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{SID: "sid-live"}); err != nil {
+	if err := s.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{SID: "sid-live"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.Get(ctx, "other"); got == nil {
@@ -280,11 +281,11 @@ func TestNoKeyspaceScan(t *testing.T) {
 	_ = s.Set(ctx, "ida", testSession("auth0|scan2", "sid-z"), time.Now().Add(time.Hour))
 	_, _ = s.Get(ctx, "ida")
 	_, _ = s.ListSessions(ctx, sub)
-	_ = s.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{SID: "sid-b"})
-	_ = s.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{Sub: sub})
+	_ = s.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{SID: "sid-b"})
+	_ = s.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{Sub: sub})
 	_ = s.Delete(ctx, "ida")
-	_ = s.Revoke(ctx, auth0kit.LogoutTokenClaims{Sub: sub}, time.Now(), time.Now().Add(time.Hour))
-	_ = s.Revoke(ctx, auth0kit.LogoutTokenClaims{SID: "x"}, time.Now(), time.Now().Add(time.Hour))
+	_ = s.Revoke(ctx, sessionstore.LogoutTokenClaims{Sub: sub}, time.Now(), time.Now().Add(time.Hour))
+	_ = s.Revoke(ctx, sessionstore.LogoutTokenClaims{SID: "x"}, time.Now(), time.Now().Add(time.Hour))
 	_, _ = s.Revoked(ctx, "x", sub, time.Now())
 	unlock, err := s.Lock(ctx, "k", time.Second)
 	if err != nil {
@@ -361,7 +362,7 @@ func TestScriptCacheFlushed(t *testing.T) {
 	if err := c.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{SID: "sid-flush"}); err != nil { // single script
+	if err := s.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{SID: "sid-flush"}); err != nil { // single script
 		t.Fatal(err)
 	}
 	if got, _ := s.Get(ctx, "f1"); got != nil {
@@ -370,7 +371,7 @@ func TestScriptCacheFlushed(t *testing.T) {
 	if err := c.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Revoke(ctx, auth0kit.LogoutTokenClaims{Sub: "auth0|flush"}, time.Now(), time.Now().Add(time.Minute)); err != nil {
+	if err := s.Revoke(ctx, sessionstore.LogoutTokenClaims{Sub: "auth0|flush"}, time.Now(), time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := s.Revoked(ctx, "", "auth0|flush", time.Now().Add(-time.Minute)); err != nil || !ok {

@@ -1,7 +1,7 @@
 // Package sqlstore keeps auth0kit sessions in a SQL database through
 // database/sql: PostgreSQL, MySQL/MariaDB or SQLite. Besides
-// [auth0kit.SessionStore] it implements [auth0kit.SessionLister],
-// [auth0kit.RevocationList], [auth0kit.Locker] and [auth0kit.ReplayCache].
+// [sessionstore.Store] it implements [sessionstore.Lister],
+// [sessionstore.RevocationList], [sessionstore.Locker] and [sessionstore.ReplayCache].
 // It imports no driver:
 // the application opens the *sql.DB with the driver of its choice (or
 // uses package sqlurl, which opens one from a URL with the drivers the
@@ -26,7 +26,7 @@
 //	                              primary key (kind, value), index auth0kit_sessions_rev_exp_idx
 //	auth0kit_sessions_locks       name (primary key), token, expires_at_ms
 //
-// data is the session as [auth0kit.MarshalSession] writes it (nextjs-auth0's
+// data is the session as [sessionstore.Marshal] writes it (nextjs-auth0's
 // SessionData JSON) in a BYTEA/LONGBLOB/BLOB column; created_at is the
 // login (Internal.CreatedAt) and expires_at the expiry, both in unix
 // seconds (the expiry rounded up: a session lives until the second after
@@ -60,7 +60,7 @@
 // # Failures
 //
 // Every database failure, and a cancelled context, is returned wrapped
-// with [auth0kit.StoreError], so it matches [auth0kit.ErrSessionStore]
+// with [sessionstore.Unavailable], so it matches [auth0kit.ErrSessionStore]
 // (the adapters answer 503). sql.ErrNoRows is "no session", as is a row
 // whose data does not decode as a session. New returns plain errors for
 // bad arguments.

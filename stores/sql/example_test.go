@@ -9,6 +9,7 @@ import (
 	"time"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	sqlstore "github.com/auth0kit/auth0kit/stores/sql"
 	"github.com/auth0kit/auth0kit/stores/sql/sqlurl"
 	_ "modernc.org/sqlite"
@@ -43,7 +44,7 @@ func ExampleNew() {
 	fmt.Println(got.User.Name)
 	list, _ := store.ListSessions(ctx, "auth0|123")
 	fmt.Println(len(list), list[0].SID)
-	_ = store.DeleteByLogoutToken(ctx, auth0kit.LogoutTokenClaims{SID: "sid-1"})
+	_ = store.DeleteByLogoutToken(ctx, sessionstore.LogoutTokenClaims{SID: "sid-1"})
 	got, _ = store.Get(ctx, "0123456789abcdef0123456789abcdef")
 	fmt.Println(got == nil)
 	// Output:

@@ -20,7 +20,7 @@ const (
 	unlockTimeout = 5 * time.Second
 )
 
-// Lock implements [auth0kit.Locker] with the locks table: a row per held
+// Lock implements [sessionstore.Locker] with the locks table: a row per held
 // key with a random token and an expiry (unix milliseconds). Taking the
 // lock is one upsert that inserts the row or takes over an expired one;
 // it is retried with exponential backoff until it succeeds or ctx ends. A

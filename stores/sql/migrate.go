@@ -17,7 +17,7 @@ const DefaultJanitorInterval = 5 * time.Minute
 // together do not race.
 //
 // The sessions table has id (primary key), sid, sub, data (the session as
-// auth0kit.MarshalSession's JSON), created_at (the login, unix seconds)
+// sessionstore.Marshal's JSON), created_at (the login, unix seconds)
 // and expires_at (unix seconds), with indexes on sid, sub and expires_at.
 // <table>_revocations holds revoked sids and subs, <table>_locks the held
 // locks, <table>_replays the used one-time values such as logout token

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Used implements [auth0kit.ReplayCache]: whether key is in the replays
+// Used implements [sessionstore.ReplayCache]: whether key is in the replays
 // table and not expired.
 func (s *Store) Used(ctx context.Context, key string) (bool, error) {
 	if err := ctx.Err(); err != nil {
@@ -27,7 +27,7 @@ func (s *Store) Used(ctx context.Context, key string) (bool, error) {
 	return true, nil
 }
 
-// MarkUsed implements [auth0kit.ReplayCache]: one insert that takes over
+// MarkUsed implements [sessionstore.ReplayCache]: one insert that takes over
 // an expired row but leaves a live one alone; first is true when this call
 // wrote the row. Instances sharing the database share the cache.
 func (s *Store) MarkUsed(ctx context.Context, key string, until time.Time) (first bool, err error) {

@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"time"
 
-	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
-// Revoke implements [auth0kit.RevocationList]: an upsert into the
+// Revoke implements [sessionstore.RevocationList]: an upsert into the
 // revocations table. A logout token with a sid revokes that provider
 // session (whatever the sub); one with only a sub revokes the sub's
 // sessions created at or before at. The row lives until until (nothing is
 // written when until has passed); an existing live row keeps the later at
 // and the later expiry. Times are kept in unix milliseconds.
-func (s *Store) Revoke(ctx context.Context, c auth0kit.LogoutTokenClaims, at, until time.Time) error {
+func (s *Store) Revoke(ctx context.Context, c sessionstore.LogoutTokenClaims, at, until time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return fail("revoke", err)
 	}
@@ -36,7 +36,7 @@ func (s *Store) Revoke(ctx context.Context, c auth0kit.LogoutTokenClaims, at, un
 	return nil
 }
 
-// Revoked implements [auth0kit.RevocationList]: one indexed SELECT for
+// Revoked implements [sessionstore.RevocationList]: one indexed SELECT for
 // the sid and the sub.
 func (s *Store) Revoked(ctx context.Context, sid, sub string, createdAt time.Time) (bool, error) {
 	if err := ctx.Err(); err != nil {

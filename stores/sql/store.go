@@ -9,15 +9,16 @@ import (
 	"time"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
 // DefaultTable is the sessions table's name unless [WithTable] says
 // otherwise.
 const DefaultTable = "auth0kit_sessions"
 
-// Store is a [database/sql]-backed [auth0kit.SessionStore], also
-// implementing [auth0kit.SessionLister], [auth0kit.RevocationList] and
-// [auth0kit.Locker]. It is safe for concurrent use.
+// Store is a [database/sql]-backed [sessionstore.Store], also
+// implementing [sessionstore.Lister], [sessionstore.RevocationList] and
+// [sessionstore.Locker]. It is safe for concurrent use.
 type Store struct {
 	db      *sql.DB
 	dialect Dialect
@@ -29,10 +30,10 @@ type Store struct {
 }
 
 var (
-	_ auth0kit.SessionStore   = (*Store)(nil)
-	_ auth0kit.SessionLister  = (*Store)(nil)
-	_ auth0kit.RevocationList = (*Store)(nil)
-	_ auth0kit.Locker         = (*Store)(nil)
+	_ sessionstore.Store          = (*Store)(nil)
+	_ sessionstore.Lister         = (*Store)(nil)
+	_ sessionstore.RevocationList = (*Store)(nil)
+	_ sessionstore.Locker         = (*Store)(nil)
 )
 
 // Option configures a [Store].
@@ -107,7 +108,7 @@ func (s *Store) Tables() (sessions, revocations, locks string) {
 // fail wraps a failure of operation op so that it matches
 // auth0kit.ErrSessionStore.
 func fail(op string, err error) error {
-	return auth0kit.StoreError(fmt.Errorf("sqlstore: %s: %w", op, err))
+	return sessionstore.Unavailable(fmt.Errorf("sqlstore: %s: %w", op, err))
 }
 
 // ceilUnix returns t in unix seconds, rounded up: a session is kept until
@@ -120,7 +121,7 @@ func ceilUnix(t time.Time) int64 {
 	return u
 }
 
-// Get implements [auth0kit.SessionStore]: it returns the session stored
+// Get implements [sessionstore.Store]: it returns the session stored
 // under id, or (nil, nil) when there is none, it has expired (its row
 // stays until [Store.Cleanup]), or its data does not decode as a session.
 func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
@@ -138,14 +139,14 @@ func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
 	if err != nil {
 		return nil, fail("get", err)
 	}
-	sess, err := auth0kit.UnmarshalSession(data)
+	sess, err := sessionstore.Unmarshal(data)
 	if err != nil {
 		return nil, nil
 	}
 	return sess, nil
 }
 
-// Set implements [auth0kit.SessionStore]: it upserts sess under id until
+// Set implements [sessionstore.Store]: it upserts sess under id until
 // expiresAt (kept in unix seconds, rounded up). A past expiresAt deletes
 // the session. Ids, sids and subs longer than 255 bytes are refused.
 func (s *Store) Set(ctx context.Context, id string, sess *auth0kit.Session, expiresAt time.Time) error {
@@ -165,7 +166,7 @@ func (s *Store) Set(ctx context.Context, id string, sess *auth0kit.Session, expi
 	if len(id) > maxKeyLen || len(sid) > maxKeyLen || len(sub) > maxKeyLen {
 		return fail("set", fmt.Errorf("id, sid or sub longer than %d bytes", maxKeyLen))
 	}
-	_, err := s.db.ExecContext(ctx, s.q.upsert, id, sid, sub, auth0kit.MarshalSession(sess),
+	_, err := s.db.ExecContext(ctx, s.q.upsert, id, sid, sub, sessionstore.Marshal(sess),
 		sess.Internal.CreatedAt, ceilUnix(expiresAt))
 	if err != nil {
 		return fail("set", err)
@@ -173,7 +174,7 @@ func (s *Store) Set(ctx context.Context, id string, sess *auth0kit.Session, expi
 	return nil
 }
 
-// Delete implements [auth0kit.SessionStore]. Unknown ids are not an
+// Delete implements [sessionstore.Store]. Unknown ids are not an
 // error.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
@@ -185,12 +186,12 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// DeleteByLogoutToken implements [auth0kit.SessionStore]: the rows whose
+// DeleteByLogoutToken implements [sessionstore.Store]: the rows whose
 // sid and/or sub are those of the claims (both indexed) are read, and
-// those the token ends ([auth0kit.LogoutTokenClaims.Matches]: a session of
+// those the token ends ([sessionstore.LogoutTokenClaims.Matches]: a session of
 // another custom domain is kept) are deleted by id. Empty claims delete
 // nothing.
-func (s *Store) DeleteByLogoutToken(ctx context.Context, c auth0kit.LogoutTokenClaims) error {
+func (s *Store) DeleteByLogoutToken(ctx context.Context, c sessionstore.LogoutTokenClaims) error {
 	if err := ctx.Err(); err != nil {
 		return fail("delete by logout token", err)
 	}
@@ -219,7 +220,7 @@ func (s *Store) DeleteByLogoutToken(ctx context.Context, c auth0kit.LogoutTokenC
 		}
 		// A record that does not decode is not a session anyone can use;
 		// it goes too.
-		if sess, err := auth0kit.UnmarshalSession(data); err != nil || c.Matches(sess) {
+		if sess, err := sessionstore.Unmarshal(data); err != nil || c.Matches(sess) {
 			ids = append(ids, id)
 		}
 	}
@@ -237,10 +238,10 @@ func (s *Store) DeleteByLogoutToken(ctx context.Context, c auth0kit.LogoutTokenC
 	return nil
 }
 
-// ListSessions implements [auth0kit.SessionLister]: the live sessions of
+// ListSessions implements [sessionstore.Lister]: the live sessions of
 // sub (through the sub index), oldest login first. ExpiresAt is whole
 // seconds.
-func (s *Store) ListSessions(ctx context.Context, sub string) ([]auth0kit.StoredSession, error) {
+func (s *Store) ListSessions(ctx context.Context, sub string) ([]sessionstore.StoredSession, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fail("list sessions", err)
 	}
@@ -249,9 +250,9 @@ func (s *Store) ListSessions(ctx context.Context, sub string) ([]auth0kit.Stored
 		return nil, fail("list sessions", err)
 	}
 	defer rows.Close()
-	var out []auth0kit.StoredSession
+	var out []sessionstore.StoredSession
 	for rows.Next() {
-		var st auth0kit.StoredSession
+		var st sessionstore.StoredSession
 		var created, expires int64
 		if err := rows.Scan(&st.ID, &st.SID, &created, &expires); err != nil {
 			return nil, fail("list sessions", err)

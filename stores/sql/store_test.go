@@ -19,6 +19,7 @@ import (
 
 	"github.com/auth0kit/auth0kit/conformance/storetest"
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	sqlstore "github.com/auth0kit/auth0kit/stores/sql"
 	"github.com/auth0kit/auth0kit/stores/sql/sqlurl"
 )
@@ -113,7 +114,7 @@ func forEachBackend(t *testing.T, f func(t *testing.T, db *sql.DB, dialect sqlst
 func TestConformance(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, db *sql.DB, dialect sqlstore.Dialect) {
 		s := newTable(t, db, dialect)
-		storetest.Run(t, func(t *testing.T) auth0kit.SessionStore { return same(t, s) })
+		storetest.Run(t, func(t *testing.T) sessionstore.Store { return same(t, s) })
 	})
 }
 
@@ -146,7 +147,7 @@ func TestSchema(t *testing.T) {
 		if id != "id1" || sid != "sid-schema" || sub != "auth0|schema" || created != sess.Internal.CreatedAt {
 			t.Fatalf("row = %q %q %q %d", id, sid, sub, created)
 		}
-		if string(data) != string(auth0kit.MarshalSession(sess)) {
+		if string(data) != string(sessionstore.Marshal(sess)) {
 			t.Fatalf("data = %s, want MarshalSession's JSON", data)
 		}
 		if expires != exp.Unix()+1 {
@@ -189,7 +190,7 @@ func TestExpiredRows(t *testing.T) {
 		if err := past.Set(ctx, "old", testSession(sub, "sid-old"), time.Now().Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if err := past.Revoke(ctx, auth0kit.LogoutTokenClaims{SID: "sid-old"}, time.Now(), time.Now().Add(-time.Hour)); err != nil {
+		if err := past.Revoke(ctx, sessionstore.LogoutTokenClaims{SID: "sid-old"}, time.Now(), time.Now().Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		unlock, err := past.Lock(ctx, "old-lock", time.Minute)

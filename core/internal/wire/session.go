@@ -222,3 +222,27 @@ func (u *User) typedEmitted(name string) bool {
 	}
 	return false
 }
+
+// CloneSession copies a session deeply enough that the copy's slices and
+// maps can be changed without touching the original (the raw JSON values
+// in the Extra maps are shared: nothing changes them in place).
+func CloneSession(s *Session) *Session {
+	if s == nil {
+		return nil
+	}
+	cp := *s
+	cp.AccessTokens = append([]AccessTokenSet(nil), s.AccessTokens...)
+	if s.Extra != nil {
+		cp.Extra = make(map[string]json.RawMessage, len(s.Extra))
+		for k, v := range s.Extra {
+			cp.Extra[k] = v
+		}
+	}
+	if s.User.Extra != nil {
+		cp.User.Extra = make(map[string]json.RawMessage, len(s.User.Extra))
+		for k, v := range s.User.Extra {
+			cp.User.Extra[k] = v
+		}
+	}
+	return &cp
+}

@@ -41,6 +41,7 @@ import (
 	"os"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	redisstore "github.com/auth0kit/auth0kit/stores/redis"
 	"github.com/auth0kit/auth0kit/stores/sql/sqlurl"
 )
@@ -74,7 +75,7 @@ func Client(ctx context.Context) (*auth0kit.Client, *slog.Logger, error) {
 	default:
 		// Stateless cookie sessions; an in-memory revocation list makes
 		// back-channel logout work for this single instance.
-		opts = append(opts, auth0kit.WithRevocationList(auth0kit.NewMemoryStore()))
+		opts = append(opts, auth0kit.WithRevocationList(sessionstore.NewMemory()))
 	}
 	client, err := auth0kit.New(opts...)
 	if err != nil {

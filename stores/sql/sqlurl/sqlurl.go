@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	auth0kit "github.com/auth0kit/auth0kit/core"
+	"github.com/auth0kit/auth0kit/core/sessionstore"
 	sqlstore "github.com/auth0kit/auth0kit/stores/sql"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
@@ -28,7 +28,7 @@ func Open(ctx context.Context, databaseURL string, opts ...sqlstore.Option) (*sq
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
-		return nil, auth0kit.StoreError(fmt.Errorf("sqlurl: connect to %s: %w", redact(databaseURL), err))
+		return nil, sessionstore.Unavailable(fmt.Errorf("sqlurl: connect to %s: %w", redact(databaseURL), err))
 	}
 	s, err := sqlstore.New(db, dialect, opts...)
 	if err != nil {

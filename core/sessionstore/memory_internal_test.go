@@ -1,4 +1,4 @@
-package auth0kit
+package sessionstore
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
 // miscClock is a settable clock for the memory store and clients.
@@ -30,10 +32,8 @@ func (c *miscClock) add(d time.Duration) {
 }
 
 // miscStore returns a memory store on clk.
-func miscStore(clk *miscClock) *MemoryStore {
-	m := NewMemoryStore()
-	m.now = clk.now
-	return m
+func miscStore(clk *miscClock) *Memory {
+	return NewMemoryClock(clk.now)
 }
 
 // canceled returns a context that is already done.
@@ -49,10 +49,10 @@ func miscSession(sub, sid string, created int64) *Session {
 	return s
 }
 
-// TestCovMiscMemoryStoreCanceled: every MemoryStore method refuses a done
-// context with an error matching ErrSessionStore.
-func TestCovMiscMemoryStoreCanceled(t *testing.T) {
-	m := NewMemoryStore()
+// TestMemoryStoreCanceled: every Memory method refuses a done
+// context with an error matching ErrUnavailable.
+func TestMemoryStoreCanceled(t *testing.T) {
+	m := NewMemory()
 	ctx := canceled()
 	now := time.Now()
 	calls := map[string]func() error{
@@ -69,33 +69,30 @@ func TestCovMiscMemoryStoreCanceled(t *testing.T) {
 	}
 	for name, call := range calls {
 		err := call()
-		if !errors.Is(err, ErrSessionStore) || !errors.Is(err, context.Canceled) {
-			t.Errorf("%s on a canceled context: err = %v, want ErrSessionStore wrapping context.Canceled", name, err)
-		}
-		if HTTPStatus(err) != 503 {
-			t.Errorf("%s: HTTPStatus = %d, want 503", name, HTTPStatus(err))
+		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.Canceled) {
+			t.Errorf("%s on a canceled context: err = %v, want ErrUnavailable wrapping context.Canceled", name, err)
 		}
 	}
 }
 
-// TestCovMiscMemoryStoreSessions: Get/Set/Delete/expiry, deep copies,
+// TestMemoryStoreSessions: Get/Set/Delete/expiry, deep copies,
 // DeleteByLogoutToken by sid, sub, both and issuer, ListSessions.
-func TestCovMiscMemoryStoreSessions(t *testing.T) {
+func TestMemoryStoreSessions(t *testing.T) {
 	clk := newMiscClock()
 	m := miscStore(clk)
 	ctx := context.Background()
 	exp := clk.now().Add(time.Hour)
 
 	s := miscSession("u1", "sid-a", clk.now().Unix()-10)
-	s.Extra = map[string]jsonRaw{"k": jsonRaw(`1`)}
-	s.User.Extra = map[string]jsonRaw{"c": jsonRaw(`"v"`)}
-	s.AccessTokens = []AccessTokenSet{{AccessToken: "at", Audience: "a"}}
+	s.Extra = map[string]json.RawMessage{"k": json.RawMessage(`1`)}
+	s.User.Extra = map[string]json.RawMessage{"c": json.RawMessage(`"v"`)}
+	s.AccessTokens = []wire.AccessTokenSet{{AccessToken: "at", Audience: "a"}}
 	if err := m.Set(ctx, "id-a", s, exp); err != nil {
 		t.Fatal(err)
 	}
 	// The store keeps its own copy.
-	s.Extra["k"] = jsonRaw(`2`)
-	s.User.Extra["c"] = jsonRaw(`"w"`)
+	s.Extra["k"] = json.RawMessage(`2`)
+	s.User.Extra["c"] = json.RawMessage(`"w"`)
 	s.AccessTokens[0].AccessToken = "changed"
 	got, err := m.Get(ctx, "id-a")
 	if err != nil || got == nil {
@@ -104,7 +101,7 @@ func TestCovMiscMemoryStoreSessions(t *testing.T) {
 	if string(got.Extra["k"]) != "1" || string(got.User.Extra["c"]) != `"v"` || got.AccessTokens[0].AccessToken != "at" {
 		t.Fatalf("stored session shares memory with the caller: %+v", got)
 	}
-	got.Extra["k"] = jsonRaw(`3`)
+	got.Extra["k"] = json.RawMessage(`3`)
 	if again, _ := m.Get(ctx, "id-a"); string(again.Extra["k"]) != "1" {
 		t.Fatal("a Get result shares memory with the store")
 	}
@@ -172,8 +169,8 @@ func TestCovMiscMemoryStoreSessions(t *testing.T) {
 	}
 }
 
-// TestCovMiscLogoutTokenClaimsMatches covers Matches' table.
-func TestCovMiscLogoutTokenClaimsMatches(t *testing.T) {
+// TestLogoutTokenClaimsMatches covers Matches' table.
+func TestLogoutTokenClaimsMatches(t *testing.T) {
 	s := miscSession("u", "sid", 1)
 	mcd := miscSession("u", "sid", 1)
 	mcd.Internal.MCDIssuer = "https://a.example.com/"
@@ -200,9 +197,9 @@ func TestCovMiscLogoutTokenClaimsMatches(t *testing.T) {
 	}
 }
 
-// TestCovMiscMemoryStoreRevocations: Revoke/Revoked by sid and by sub
+// TestMemoryStoreRevocations: Revoke/Revoked by sid and by sub
 // (sessions created at or before the logout), merging, expiry, pruning.
-func TestCovMiscMemoryStoreRevocations(t *testing.T) {
+func TestMemoryStoreRevocations(t *testing.T) {
 	clk := newMiscClock()
 	m := miscStore(clk)
 	ctx := context.Background()
@@ -295,10 +292,10 @@ func TestCovMiscMemoryStoreRevocations(t *testing.T) {
 	}
 }
 
-// TestCovMiscMemoryStoreLock: Lock excludes, waits, gives up with the
+// TestMemoryStoreLock: Lock excludes, waits, gives up with the
 // context, re-takes an expired lock, and a stale unlock leaves the new
 // holder's lock alone.
-func TestCovMiscMemoryStoreLock(t *testing.T) {
+func TestMemoryStoreLock(t *testing.T) {
 	clk := newMiscClock()
 	m := miscStore(clk)
 	ctx := context.Background()
@@ -310,7 +307,7 @@ func TestCovMiscMemoryStoreLock(t *testing.T) {
 	// A second caller waits until the context ends.
 	wctx, cancel := context.WithTimeout(ctx, 12*time.Millisecond) // mid-poll: the wait sees the deadline
 	defer cancel()
-	if _, err := m.Lock(wctx, "k", time.Minute); !errors.Is(err, ErrSessionStore) || !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := m.Lock(wctx, "k", time.Minute); !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Lock while held: err = %v, want a store error wrapping DeadlineExceeded", err)
 	}
 	// Another key is free.
@@ -361,9 +358,9 @@ func TestCovMiscMemoryStoreLock(t *testing.T) {
 	}
 }
 
-// TestCovMiscMemoryStoreReplays: Used/MarkUsed, expiry, and the pruning of
+// TestMemoryStoreReplays: Used/MarkUsed, expiry, and the pruning of
 // expired keys once the cache holds 1024.
-func TestCovMiscMemoryStoreReplays(t *testing.T) {
+func TestMemoryStoreReplays(t *testing.T) {
 	clk := newMiscClock()
 	m := miscStore(clk)
 	ctx := context.Background()
@@ -402,11 +399,11 @@ func TestCovMiscMemoryStoreReplays(t *testing.T) {
 	}
 }
 
-// TestCovMiscMemoryStoreInterfaces: the memory store is every extension.
-func TestCovMiscMemoryStoreInterfaces(t *testing.T) {
-	var st any = NewMemoryStore()
-	if _, ok := st.(SessionLister); !ok {
-		t.Error("not a SessionLister")
+// TestMemoryStoreInterfaces: the memory store is every extension.
+func TestMemoryStoreInterfaces(t *testing.T) {
+	var st any = NewMemory()
+	if _, ok := st.(Lister); !ok {
+		t.Error("not a Lister")
 	}
 	if _, ok := st.(RevocationList); !ok {
 		t.Error("not a RevocationList")
@@ -419,40 +416,32 @@ func TestCovMiscMemoryStoreInterfaces(t *testing.T) {
 	}
 }
 
-// TestCovMiscStoreHelpers: StoreError, wrapStore, cloneSession(nil),
-// MarshalSession/UnmarshalSession round trip.
-func TestCovMiscStoreHelpers(t *testing.T) {
-	if StoreError(nil) != nil {
-		t.Fatal("StoreError(nil) != nil")
+// TestMemoryHelpers: Unavailable, CloneSession(nil), the Marshal and
+// Unmarshal round trip.
+func TestMemoryHelpers(t *testing.T) {
+	if Unavailable(nil) != nil {
+		t.Fatal("Unavailable(nil) != nil")
 	}
 	base := errors.New("dial tcp: refused")
-	wrapped := StoreError(base)
-	if !errors.Is(wrapped, ErrSessionStore) || !errors.Is(wrapped, base) {
-		t.Fatalf("StoreError = %v", wrapped)
+	wrapped := Unavailable(base)
+	if !errors.Is(wrapped, ErrUnavailable) || !errors.Is(wrapped, base) || wrapped.Error() != "session store failure: dial tcp: refused" {
+		t.Fatalf("Unavailable = %v", wrapped)
 	}
-	if StoreError(wrapped) != wrapped || wrapStore(wrapped) != wrapped {
-		t.Fatal("an error already matching ErrSessionStore was wrapped again")
+	if Unavailable(wrapped) != wrapped {
+		t.Fatal("an error already matching ErrUnavailable was wrapped again")
 	}
-	if w := wrapStore(base); !errors.Is(w, ErrSessionStore) || !errors.Is(w, base) {
-		t.Fatalf("wrapStore = %v", w)
+	if wire.CloneSession(nil) != nil {
+		t.Fatal("wire.CloneSession(nil) != nil")
 	}
-	var e *Error
-	if !errors.As(wrapped, &e) || e.Code != CodeSessionStoreError || e.Error() != "auth0kit: session store failure: dial tcp: refused" {
-		t.Fatalf("store error = %#v", e)
-	}
-	if cloneSession(nil) != nil {
-		t.Fatal("cloneSession(nil) != nil")
-	}
-
 	s := miscSession("u1", "sid-1", 1_700_000_000)
 	s.User.Name = "Jane"
 	s.TokenSet.AccessToken, s.TokenSet.RefreshToken = "at", "rt"
-	s.Extra = map[string]jsonRaw{"custom": jsonRaw(`{"a":1}`)}
-	b := MarshalSession(s)
+	s.Extra = map[string]json.RawMessage{"custom": json.RawMessage(`{"a":1}`)}
+	b := Marshal(s)
 	if !json.Valid(b) {
 		t.Fatalf("MarshalSession wrote invalid JSON: %s", b)
 	}
-	back, err := UnmarshalSession(b)
+	back, err := Unmarshal(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,7 +449,7 @@ func TestCovMiscStoreHelpers(t *testing.T) {
 		back.TokenSet.RefreshToken != "rt" || string(back.Extra["custom"]) != `{"a":1}` {
 		t.Fatalf("round trip = %+v", back)
 	}
-	if _, err := UnmarshalSession([]byte("not json")); err == nil {
+	if _, err := Unmarshal([]byte("not json")); err == nil {
 		t.Fatal("UnmarshalSession accepted garbage")
 	}
 }

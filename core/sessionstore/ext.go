@@ -1,12 +1,12 @@
-package auth0kit
+package sessionstore
 
 import (
 	"context"
 	"time"
 )
 
-// StoredSession describes one session kept by a [SessionStore], as listed
-// by [SessionLister].
+// StoredSession describes one session kept by a [Store], as listed by
+// [Lister].
 type StoredSession struct {
 	ID        string    // the store key (the value inside the session cookie)
 	SID       string    // the provider's session id (Internal.SID)
@@ -15,11 +15,11 @@ type StoredSession struct {
 	ExpiresAt time.Time // when the store drops it
 }
 
-// SessionLister is implemented by stores that can enumerate a user's
+// Lister is implemented by stores that can enumerate a user's
 // sessions through an index (never a keyspace scan), for "sign out
 // everywhere" pages. Deleting them all is DeleteByLogoutToken with only
 // Sub set.
-type SessionLister interface {
+type Lister interface {
 	ListSessions(ctx context.Context, sub string) ([]StoredSession, error)
 }
 
