@@ -117,7 +117,9 @@ func TestCovLoginOutgoingFailures(t *testing.T) {
 	if _, err := c.postForm(ctx, p, op.srv.URL+"/cut", form); err == nil {
 		t.Fatal("a cut body was accepted")
 	}
-	op.handle("/html", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "<html>bad gateway</html>", 502) })
+	op.handle("/html", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "<html>bad gateway</html>", http.StatusBadGateway)
+	})
 	_, err = c.postForm(ctx, p, op.srv.URL+"/html", form)
 	var oe *OAuthError
 	if !errors.As(err, &oe) || oe.Code != "server_error" || oe.StatusCode != 502 || oe.Description != "unexpected status 502" {

@@ -130,7 +130,7 @@ func TestCovLoginRefreshErrors(t *testing.T) {
 			}
 		}},
 		{name: "server error", handler: func(*scriptOP) http.HandlerFunc {
-			return func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }
+			return func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }
 		}, status: 401, check: func(t *testing.T, err error) {
 			var oe *OAuthError
 			if !errors.As(err, &oe) || oe.Code != "server_error" || oe.StatusCode != 503 || !strings.Contains(oe.Description, "503") {

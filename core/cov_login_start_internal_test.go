@@ -272,7 +272,7 @@ func TestCovLoginPAR(t *testing.T) {
 			writeJSON(w, 401, map[string]any{"error": "invalid_client"})
 		}, wantCode: CodePushedAuthorizationRequestError, status: 502},
 		{name: "server error", option: true, handler: func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, "oops", 503)
+			http.Error(w, "oops", http.StatusServiceUnavailable)
 		}, wantCode: CodePushedAuthorizationRequestError, status: 502},
 		{name: "no request_uri", option: true, handler: func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 201, map[string]any{"expires_in": 60})
