@@ -80,8 +80,10 @@ func TestCovLoginCallbackRequestErrors(t *testing.T) {
 			}, code: CodeAuthorizationCodeGrantError, status: 400},
 		{name: "token endpoint 500", query: func(s string) string { return "code=c1&state=" + s },
 			setup: func(op *scriptOP) {
-				op.handle("/oauth/token", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "<html>boom", 500) })
-			}, code: CodeAuthorizationCodeGrantError, status: 400},
+				op.handle("/oauth/token", func(w http.ResponseWriter, r *http.Request) {
+					http.Error(w, "<html>boom", http.StatusInternalServerError)
+				})
+			}, code: CodeAuthorizationCodeGrantError, status: http.StatusBadGateway}, // the provider failed: not the request's fault
 		{name: "token response not JSON", query: func(s string) string { return "code=c1&state=" + s },
 			setup: func(op *scriptOP) {
 				op.handle("/oauth/token", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("{not json")) })

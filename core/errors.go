@@ -185,6 +185,11 @@ func HTTPStatus(err error) int {
 		case CodeAuthorizationError:
 			return http.StatusBadRequest
 		case CodeAuthorizationCodeGrantError:
+			// The provider refused the code (the request's fault), or it
+			// failed (5xx: a bad gateway, not a bad request).
+			if oe := (*OAuthError)(nil); errors.As(e.Err, &oe) && oe.StatusCode >= 500 {
+				return http.StatusBadGateway
+			}
 			return http.StatusBadRequest
 		case CodeAuthorizationCodeGrantRequestError, CodePushedAuthorizationRequestError:
 			return http.StatusBadGateway
