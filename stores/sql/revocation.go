@@ -45,6 +45,8 @@ func (s *Store) Revoked(ctx context.Context, sid, sub string, createdAt time.Tim
 	if sid == "" && sub == "" {
 		return false, nil
 	}
+	ctx, cancel := detached(ctx) // read on every request: see detached
+	defer cancel()
 	rows, err := s.db.QueryContext(ctx, s.q.revoked, s.now().UnixMilli(), sid, sub)
 	if err != nil {
 		return false, fail("revoked", err)

@@ -132,6 +132,8 @@ func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
 		return nil, nil
 	}
 	var data []byte
+	ctx, cancel := detached(ctx)
+	defer cancel()
 	err := s.db.QueryRowContext(ctx, s.q.get, id, s.now().Unix()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -166,6 +168,8 @@ func (s *Store) Set(ctx context.Context, id string, sess *auth0kit.Session, expi
 	if len(id) > maxKeyLen || len(sid) > maxKeyLen || len(sub) > maxKeyLen {
 		return fail("set", fmt.Errorf("id, sid or sub longer than %d bytes", maxKeyLen))
 	}
+	ctx, cancel := detached(ctx)
+	defer cancel()
 	_, err := s.db.ExecContext(ctx, s.q.upsert, id, sid, sub, sessionstore.Marshal(sess),
 		sess.Internal.CreatedAt, ceilUnix(expiresAt))
 	if err != nil {
