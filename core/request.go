@@ -76,7 +76,7 @@ func (rs *requestState) scannedLocked() *cookieSession {
 
 // cookieLocked returns the decrypted session cookie; rs.mu must be held.
 func (rs *requestState) cookieLocked() *cookieSession {
-	if cs := rs.cookie; cs != nil && !cs.decoded && cs.raw != "" {
+	if cs := rs.cookie; cs != nil && !cs.decoded && cs.raw != "" && !cs.owned {
 		if _, ok := rs.ex.(adapter.TransientCookies); ok {
 			// The value scanned by Serve shares the framework's buffers,
 			// which the application may have changed since: read it again.
@@ -205,6 +205,11 @@ func (c *Client) touch(ctx context.Context) error {
 	if ri, ok := c.rolls.lookup(cs.raw); ok && !cs.decoded && now < ri.exp &&
 		!c.expiredAt(ri.createdAt, ri.sessionExpiresAt, now) &&
 		c.expiry(ri.createdAt, ri.sessionExpiresAt, now)-ri.exp < threshold {
+		if _, transient := rs.ex.(adapter.TransientCookies); transient && !cs.owned && ri.raw == cs.raw {
+			// The cache's own copy of the value: a later read in this
+			// request need not scan a transient Cookie header again.
+			cs.raw, cs.owned = ri.raw, true
+		}
 		return nil
 	}
 	c.decodeCookie(cs)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
@@ -128,5 +129,28 @@ func TestRollCacheBytesBound(t *testing.T) {
 		if rc.bytes > rollCacheBytes {
 			t.Fatalf("after %d values the cache holds %d bytes", i+1, rc.bytes)
 		}
+	}
+}
+
+// The cache keeps its own copy of a value read through an adapter whose
+// cookie strings share the framework's buffers: when the framework reuses
+// the buffer, the remembered value does not change with it.
+func TestRollCacheOwnsTransientValues(t *testing.T) {
+	c := newTestClient(t)
+	value, err := GenerateSessionCookie(&Session{User: User{Sub: "u1"}}, "fuzz-secret-fuzz-secret-fuzz-secret-0123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := []byte(value)
+	shared := unsafe.String(unsafe.SliceData(buf), len(buf))
+	ex := transientExchange{&testExchange{method: "GET", path: "/", header: http.Header{}, cookies: []*http.Cookie{{Name: "__session", Value: shared}}}}
+	if s, err := c.GetSession(c.Adapter().Bind(context.Background(), ex)); err != nil || s == nil {
+		t.Fatalf("read = %v, %v", s, err)
+	}
+	for i := range buf { // the framework reuses its buffer
+		buf[i] = 'x'
+	}
+	if ri, ok := c.rolls.decoded(c.rolls.key(value), value); !ok || ri.raw != value {
+		t.Fatal("the remembered value changed with the adapter's buffer")
 	}
 }

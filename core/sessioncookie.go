@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
@@ -27,6 +28,9 @@ type cookieSession struct {
 	chunkVals []string
 	raw       string // the joined cookie value
 	decoded   bool   // raw was decrypted (successfully or not)
+	// owned: raw is a string of the SDK's own (not one sharing an
+	// adapter's transient buffers; see adapter.TransientCookies).
+	owned bool
 	// revChecked: the stateless session was checked against the
 	// revocation list (back-channel logout).
 	revChecked bool
@@ -119,7 +123,7 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		}
 		return
 	}
-	ri := rollInfo{raw: cs.raw}
+	var ri rollInfo
 	if c.store == nil {
 		s, exp, err := c.openSessionCookie(cs.raw, now)
 		if err == nil {
@@ -149,7 +153,10 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		cs.sess, cs.id, cs.loaded = nil, "", false
 		return
 	}
-	ri.exp, ri.createdAt, ri.sessionExpiresAt = cs.exp, cs.createdAt, sessExp
+	// The cache outlives the request: it keeps its own copy of the value
+	// (an adapter's may share the framework's buffers).
+	cs.raw, cs.owned = strings.Clone(cs.raw), true
+	ri.raw, ri.exp, ri.createdAt, ri.sessionExpiresAt = cs.raw, cs.exp, cs.createdAt, sessExp
 	c.rolls.rememberKey(rk, ri)
 }
 
@@ -281,7 +288,7 @@ func (c *Client) writeSession(ctx context.Context, ex adapter.Exchange, cs *cook
 		c.dropLegacy(ex, cs)
 	}
 	cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
-	cs.raw, cs.decoded = value, true
+	cs.raw, cs.decoded, cs.owned = value, true, true
 	ri := rollInfo{exp: exp, createdAt: s.Internal.CreatedAt, sessionExpiresAt: s.Internal.SessionExpiresAt, raw: value, id: cs.id}
 	if c.store == nil {
 		ri.sess = wire.CloneSession(s)
