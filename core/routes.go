@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
 // handle serves the SDK's routes (login, callback, logout, profile). It
@@ -196,7 +197,9 @@ func (c *Client) handleLogout(ctx context.Context, ex adapter.Exchange) *adapter
 
 func (c *Client) handleProfile(ctx context.Context, ex adapter.Exchange) *adapter.Response {
 	s, err := c.getSession(ctx, ex)
-	noStore(ex)
+	if s == nil { // reading a session already marked the answer no-store
+		noStore(ex)
+	}
 	if err != nil {
 		return c.errorAnswer(ex, err)
 	}
@@ -205,7 +208,7 @@ func (c *Client) handleProfile(ctx context.Context, ex adapter.Exchange) *adapte
 	}
 	// The session codec's own encoder writes valid, compact JSON;
 	// json.Marshal would only validate and compact it again.
-	b, _ := s.User.MarshalJSON()
+	b := wire.AppendUser(make([]byte, 0, 512), &s.User) // one allocation for a typical profile
 	return &adapter.Response{Status: http.StatusOK, ContentType: "application/json", Body: b}
 }
 

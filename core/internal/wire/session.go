@@ -154,6 +154,9 @@ func (u User) MarshalJSON() ([]byte, error) {
 	return appendUser(nil, &u), nil
 }
 
+// AppendUser appends u's JSON (as MarshalJSON writes it) to dst.
+func AppendUser(dst []byte, u *User) []byte { return appendUser(dst, u) }
+
 // UnmarshalJSON decodes a claims object with the same rules as
 // DecodeSession. data is copied. JSON null is a no-op, as encoding/json
 // expects of Unmarshalers.
