@@ -23,6 +23,7 @@ type Client struct {
 	discovery *DiscoveryCache
 	store     sessionstore.Store
 	rolls     *rollCache
+	auds      *audCache // issuedToUs verdicts of stored sessions
 	tokens    refresher
 	// revocations is the back-channel logout list for stateless sessions.
 	revocations sessionstore.RevocationList
@@ -59,7 +60,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, invalid("Secret (AUTH0_SECRET)", err.Error())
 	}
 	c := &Client{cfg: cfg, s: s, auth: auth, dpop: dpop, parSlots: make(chan struct{}, maxPARInFlight), keys: keys,
-		store: cfg.SessionStore, rolls: newRollCache(), revocations: cfg.RevocationList, jwks: &keySets{}}
+		store: cfg.SessionStore, rolls: newRollCache(), auds: newAudCache(), revocations: cfg.RevocationList, jwks: &keySets{}}
 	c.replays, _ = cfg.SessionStore.(sessionstore.ReplayCache)
 	if c.replays == nil {
 		c.replays, _ = cfg.RevocationList.(sessionstore.ReplayCache)

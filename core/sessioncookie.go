@@ -191,7 +191,7 @@ func (c *Client) load(ctx context.Context, cs *cookieSession) (*Session, error) 
 		return nil, wrapStore(err)
 	}
 	cs.loaded = true
-	if s != nil && (!validSession(s) || !c.issuedToUs(s) || c.expired(s.Internal.CreatedAt, s, c.s.now().Unix())) {
+	if s != nil && (!validSession(s) || !c.issuedToUsCached(s) || c.expired(s.Internal.CreatedAt, s, c.s.now().Unix())) {
 		s = nil
 	}
 	cs.sess = s
