@@ -123,13 +123,17 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		}
 		return
 	}
+	// A value seen before (its key is in the cache) is remembered with its
+	// payload from this second read on; a value seen once costs no copies.
+	seen := c.rolls.known(rk)
+	keep := seen && !c.rolls.keyOnly
 	var ri rollInfo
 	if c.store == nil {
 		s, exp, err := c.openSessionCookie(cs.raw, now)
 		if err == nil {
 			// Once per distinct cookie value: the roll cache only holds
 			// values that passed this check or that we wrote.
-			if !c.rolls.known(rk) && !c.issuedToUs(s) {
+			if !seen && !c.issuedToUs(s) {
 				err = errForeignClient
 			}
 		}
@@ -139,7 +143,9 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		}
 		cs.sess, cs.exp, cs.createdAt, cs.loaded = s, exp, s.Internal.CreatedAt, true
 		sessExp = s.Internal.SessionExpiresAt
-		ri.sess = wire.CloneSession(s)
+		if keep {
+			ri.sess = wire.CloneSession(s)
+		}
 	} else {
 		sid, err := c.openStatefulID(cs.raw, now)
 		if err != nil {
@@ -153,10 +159,15 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		cs.sess, cs.id, cs.loaded = nil, "", false
 		return
 	}
-	// The cache outlives the request: it keeps its own copy of the value
-	// (an adapter's may share the framework's buffers).
-	cs.raw, cs.owned = strings.Clone(cs.raw), true
-	ri.raw, ri.exp, ri.createdAt, ri.sessionExpiresAt = cs.raw, cs.exp, cs.createdAt, sessExp
+	if keep {
+		// The cache outlives the request: it keeps its own copy of the
+		// value (an adapter's may share the framework's buffers).
+		cs.raw, cs.owned = strings.Clone(cs.raw), true
+		ri.raw = cs.raw
+	} else {
+		ri.id = ""
+	}
+	ri.exp, ri.createdAt, ri.sessionExpiresAt = cs.exp, cs.createdAt, sessExp
 	c.rolls.rememberKey(rk, ri)
 }
 
