@@ -2,6 +2,7 @@ package crosstest
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -75,6 +76,10 @@ func TestRefreshAcrossInstances(t *testing.T) {
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil || resp.StatusCode != http.StatusOK {
 				failed.Add(1)
+				if resp != nil {
+					b, _ := io.ReadAll(resp.Body)
+					t.Logf("instance %d: %d %s", i%2, resp.StatusCode, b)
+				}
 			}
 			if resp != nil {
 				resp.Body.Close()
