@@ -18,9 +18,9 @@ import (
 //
 // It also remembers the decoded payload of values it wrote or decrypted a
 // second time (a value seen once costs no copies), so that a returning
-// cookie costs a lookup, a comparison of the
-// whole value and a copy of the session instead of base64, AES-GCM and
-// JSON (about 5 µs for a 3 KB cookie). A payload is returned only for a
+// cookie costs a lookup, a comparison of the whole value and a copy of the
+// session instead of base64, AES-GCM and JSON (about 5 µs for a 3 KB
+// cookie). A payload is returned only for a
 // byte-identical value that was authenticated before, and every other
 // check (expiry, absolute cap, revocation, domain) still runs per request.
 type rollCache struct {

@@ -153,7 +153,9 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 			return
 		}
 		cs.id, cs.exp, cs.createdAt = sid.ID, sid.Exp, sid.CreatedAt
-		ri.id = sid.ID
+		if keep {
+			ri.id = sid.ID
+		}
 	}
 	if c.expired(cs.createdAt, cs.sess, now) {
 		cs.sess, cs.id, cs.loaded = nil, "", false
@@ -164,8 +166,6 @@ func (c *Client) decodeCookie(cs *cookieSession) {
 		// value (an adapter's may share the framework's buffers).
 		cs.raw, cs.owned = strings.Clone(cs.raw), true
 		ri.raw = cs.raw
-	} else {
-		ri.id = ""
 	}
 	ri.exp, ri.createdAt, ri.sessionExpiresAt = cs.exp, cs.createdAt, sessExp
 	c.rolls.rememberKey(rk, ri)
