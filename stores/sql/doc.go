@@ -49,8 +49,14 @@
 //
 // # Drivers
 //
+// The session read, which runs on every request, is a statement
+// prepared once per connection (on MariaDB that spares about a quarter of
+// the server's CPU per read); where preparing fails, as behind a proxy
+// that does not support it, the read runs as a plain query. Other
+// statements are plain queries.
+//
 // MySQL: without interpolateParams=true in the DSN, go-sql-driver/mysql
-// prepares, runs and closes every statement (three round trips). SQLite:
+// prepares, runs and closes every plain query (three round trips). SQLite:
 // open the file with a busy timeout and the WAL journal
 // (file.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL) with
 // modernc.org/sqlite), or concurrent writers fail with SQLITE_BUSY;

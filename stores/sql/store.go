@@ -27,6 +27,7 @@ type Store struct {
 	log     *slog.Logger
 	q       queries
 	pool    *Pool // set by WithPool
+	read    preparedRead
 }
 
 var (
@@ -134,7 +135,13 @@ func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
 	var data []byte
 	ctx, cancel := detached(ctx)
 	defer cancel()
-	err := s.db.QueryRowContext(ctx, s.q.get, id, s.now().Unix()).Scan(&data)
+	var row *sql.Row
+	if st := s.read.get(ctx, s.db, s.q.get); st != nil {
+		row = st.QueryRowContext(ctx, id, s.now().Unix())
+	} else {
+		row = s.db.QueryRowContext(ctx, s.q.get, id, s.now().Unix())
+	}
+	err := row.Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -360,6 +360,44 @@ func TestUndecodableData(t *testing.T) {
 	})
 }
 
+// TestReadAfterReconnect: the session read is a prepared statement,
+// which lives on its connection; once the pool's connections are closed
+// (a database restart, lifetimes), reads on new connections still work,
+// and a table recreated under a prepared read is read afresh.
+func TestReadAfterReconnect(t *testing.T) {
+	sess := storetest.FixtureSession(t, "../../../shared/reference/fixtures/session.json")
+	forEachBackend(t, func(t *testing.T, db *sql.DB, dialect sqlstore.Dialect) {
+		ctx := context.Background()
+		s := newTable(t, db, dialect)
+		if err := s.Set(ctx, "id1", sess, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		read := func(want bool) {
+			t.Helper()
+			got, err := s.Get(ctx, "id1")
+			if err != nil || (got != nil) != want {
+				t.Fatalf("Get = %v, %v; want a session: %v", got, err, want)
+			}
+		}
+		read(true)
+		db.SetMaxIdleConns(0) // closes the connections the statement was prepared on
+		db.SetMaxIdleConns(4)
+		read(true)
+		table, _, _ := s.Tables()
+		if _, err := db.Exec("DROP TABLE " + table); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		read(false)
+		if err := s.Set(ctx, "id1", sess, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		read(true)
+	})
+}
+
 // TestUnavailable: a closed *sql.DB, and servers that are not there.
 func TestUnavailable(t *testing.T) {
 	for _, b := range backends {
