@@ -5,11 +5,16 @@
 // of the same size (so both requests carry the same bytes and only the
 // SDK's own work differs), and prints a table: requests per second of
 // each, their ratio, p99 latencies and the new server connections the
-// session store opened during the logged-in run. Each setup is measured
-// in -rounds pairs of runs (default 3, alternating which goes first) and
-// the pair with the median ratio (and its p99s) is reported; new
-// connections are counted in the first logged-in run, right after the
-// warm-up.
+// session store opened during the logged-in load. Each setup is measured
+// in -rounds pairs (default 3, alternating which side goes first), and
+// the pair with the median ratio is reported. A pair is -d of logged-in
+// and -d of anonymous load, cut into -slices wrk runs per side that
+// alternate (default 5: ten 2 s runs, logged-in, anonymous, logged-in…),
+// so that a slow phase of the machine falls on both sides instead of
+// one: with whole 10 s runs per side, single pairs varied by ±0.1. A
+// side's rate is the mean of its slices' rates, its p99 the highest of
+// its slices' p99s. New connections are counted over the first pair,
+// right after the warm-up.
 //
 // It is a benchmark, not a test: `make loadtest` runs it (scripts/loadtest.sh
 // installs wrk first when it is missing). Every process it starts
@@ -17,7 +22,7 @@
 //
 // Usage (from the workspace root):
 //
-//	go run ./conformance/cmd/loadtest [-setups cookie/nethttp,redis,…] [-d 10s] [-warmup 2s] [-t 2] [-c 50] [-rounds 3]
+//	go run ./conformance/cmd/loadtest [-setups cookie/nethttp,redis,…] [-d 10s] [-slices 5] [-warmup 2s] [-t 2] [-c 50] [-rounds 3]
 //
 // Setups: cookie/<fw> for fw in nethttp, gin, echo, echov5, fiber, fiberv3;
 // redis, redis-cache, postgres, mariadb, sqlite (all on net/http). The
@@ -143,7 +148,7 @@ func setups() []setup {
 type options struct {
 	duration, warmup time.Duration
 	threads, conns   int
-	rounds           int
+	rounds, slices   int
 	wrk              string
 }
 
@@ -198,7 +203,11 @@ func run() error {
 	flag.IntVar(&o.conns, "c", 50, "wrk connections")
 	flag.StringVar(&o.wrk, "wrk", "wrk", "the wrk binary")
 	flag.IntVar(&o.rounds, "rounds", 3, "measured logged-in/anonymous pairs per setup; the median ratio is reported")
+	flag.IntVar(&o.slices, "slices", 5, "wrk runs per side of a pair, alternating logged-in and anonymous (each -d/slices long)")
 	flag.Parse()
+	if o.rounds < 1 || o.slices < 1 || o.duration/time.Duration(o.slices) < time.Second {
+		return errors.New("-rounds and -slices must be at least 1, and -d/-slices at least 1s")
+	}
 	if _, err := exec.LookPath(o.wrk); err != nil {
 		return fmt.Errorf("wrk not found (apt-get install -y wrk, or run scripts/loadtest.sh): %w", err)
 	}
@@ -255,7 +264,8 @@ func run() error {
 		return fmt.Errorf("devop: %w (log: %s)", err, tail(filepath.Join(tmp, "devop.log")))
 	}
 
-	fmt.Fprintf(os.Stderr, "wrk -t%d -c%d -d%v on /auth/profile, %d setups\n", o.threads, o.conns, o.duration, len(chosen))
+	fmt.Fprintf(os.Stderr, "wrk -t%d -c%d on /auth/profile, %d setups: %d pairs of %v per side in %d alternating runs\n",
+		o.threads, o.conns, len(chosen), o.rounds, o.duration, o.slices)
 	var rows []row
 	for _, s := range chosen {
 		fmt.Fprintf(os.Stderr, "== %s\n", s.name)
@@ -309,7 +319,7 @@ func measure(s setup, o options, tmp, opAddr string) row {
 	}
 	r.anon.status, _ = status(target, junk)
 
-	if _, err := wrk(o, target, cookie, o.warmup); err != nil {
+	if _, err := wrk(o, target, cookie, max(o.warmup, time.Second)); err != nil {
 		r.err = err
 		return r
 	}
@@ -320,45 +330,67 @@ func measure(s setup, o options, tmp, opAddr string) row {
 			return r
 		}
 	}
-	if r.in, err = wrk(o, target, cookie, o.duration); err != nil {
-		r.err = err
-		return r
-	}
-	r.in.status = http.StatusOK
-	if newConns != nil {
-		time.Sleep(1500 * time.Millisecond) // PostgreSQL publishes its counters within a second
-		n, err := newConns()
+	// The first pair starts with the logged-in side, right after the
+	// warm-up; later pairs alternate which side goes first.
+	var ins, anons []result
+	for i := range o.rounds {
+		in, anon, err := pair(o, target, cookie, junk, i%2 == 0)
 		if err != nil {
 			r.err = err
 			return r
 		}
-		r.newConns = n
-	}
-	st := r.anon.status
-	if r.anon, err = wrk(o, target, junk, o.duration); err != nil {
-		r.err = err
-		return r
-	}
-	r.anon.status = st
-	// Further rounds alternate the order (anonymous first), so a slow
-	// phase of the machine does not always land on the same side; the
-	// row reports the round with the median ratio.
-	ins, anons := []result{r.in}, []result{r.anon}
-	for i := 1; i < o.rounds; i++ {
-		a, err := wrk(o, target, junk, o.duration)
-		if err != nil {
-			r.err = err
-			return r
+		ins, anons = append(ins, in), append(anons, anon)
+		if i == 0 && newConns != nil {
+			time.Sleep(1500 * time.Millisecond) // PostgreSQL publishes its counters within a second
+			n, err := newConns()
+			if err != nil {
+				r.err = err
+				return r
+			}
+			r.newConns = n
 		}
-		in, err := wrk(o, target, cookie, o.duration)
-		if err != nil {
-			r.err = err
-			return r
-		}
-		ins, anons = append(ins, in), append(anons, a)
 	}
 	r.keepMedian(ins, anons)
 	return r
+}
+
+// pair measures o.duration of logged-in and of anonymous load, in
+// o.slices wrk runs per side that alternate, the logged-in side first if
+// inFirst. A side's rate is the mean of its runs' rates (they are equally
+// long), its p99 the highest of theirs, its errors their sum.
+func pair(o options, target, cookie, junk string, inFirst bool) (in, anon result, err error) {
+	slice := o.duration / time.Duration(o.slices)
+	order := []string{cookie, junk}
+	if !inFirst {
+		order = []string{junk, cookie}
+	}
+	var ins, anons []result
+	for range o.slices {
+		for _, c := range order {
+			res, err := wrk(o, target, c, slice)
+			if err != nil {
+				return in, anon, err
+			}
+			if c == cookie {
+				ins = append(ins, res)
+			} else {
+				anons = append(anons, res)
+			}
+		}
+	}
+	return combine(ins), combine(anons), nil
+}
+
+// combine sums up equally long runs of one side.
+func combine(runs []result) result {
+	var c result
+	for _, r := range runs {
+		c.rps += r.rps / float64(len(runs))
+		c.p99 = max(c.p99, r.p99)
+		c.non2xx += r.non2xx
+		c.sockErrors += r.sockErrors
+	}
+	return c
 }
 
 func build(out, pkg string) error {
@@ -637,7 +669,8 @@ func redisAppConns() ([]int64, error) {
 }
 
 func printTable(w io.Writer, rows []row, o options) {
-	fmt.Fprintf(w, "\nwrk -t%d -c%d -d%v --latency on GET /auth/profile (127.0.0.1), logged-in cookie vs. junk cookie of the same size\n\n", o.threads, o.conns, o.duration)
+	fmt.Fprintf(w, "\nwrk -t%d -c%d --latency on GET /auth/profile (127.0.0.1), logged-in cookie vs. junk cookie of the same size: %d pairs of %v per side, each side in %d alternating runs of %v\n\n",
+		o.threads, o.conns, o.rounds, o.duration, o.slices, o.duration/time.Duration(o.slices))
 	fmt.Fprintln(w, "| setup | cookie bytes | logged-in req/s | anonymous req/s | ratio (median) | all ratios | p99 logged-in | p99 anonymous | new server conns | errors |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---|---:|---:|---:|---|")
 	for _, r := range rows {
@@ -667,7 +700,7 @@ func printTable(w io.Writer, rows []row, o options) {
 			strings.Join(all, " "), fmtDur(r.in.p99), fmtDur(r.anon.p99), r.newConns, strings.Join(errs, "; "))
 	}
 	if len(rows) > 0 {
-		fmt.Fprintf(w, "\nAnonymous requests (a junk cookie of the same size) answer %d. New connections: PostgreSQL counts the sessions of this run's database, Redis and MariaDB the app's connections opened during the logged-in run and still open.\n",
+		fmt.Fprintf(w, "\nAnonymous requests (a junk cookie of the same size) answer %d. p99: the highest of the median pair's runs. New connections: PostgreSQL counts the sessions of this run's database, Redis and MariaDB the app's connections opened during the first pair and still open.\n",
 			rows[0].anon.status)
 	}
 }
