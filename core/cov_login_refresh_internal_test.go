@@ -306,8 +306,9 @@ func TestCovLoginChooseTokenFewestScopes(t *testing.T) {
 }
 
 // TestCovLoginRefreshClaims: a refreshed ID token updates the user (filtered
-// by the allow-list), or goes through BeforeSessionSaved, whose failure
-// keeps the previous claims.
+// by the allow-list), or goes through BeforeSessionSaved, once per refresh
+// also when a locking store has the tokens stored under its lock; a
+// failing hook keeps the previous claims.
 func TestCovLoginRefreshClaims(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -332,20 +333,42 @@ func TestCovLoginRefreshClaims(t *testing.T) {
 		}, wantNm: "Jane Doe"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			op := newCovLoginRefreshOP(t)
-			c := newScriptClient(t, op.scriptOP, WithHooks(Hooks{BeforeSessionSaved: tt.hook}))
-			f := op.login(c, "")
-			op.idToken = func() string { return op.scriptOP.idToken("user-1", map[string]any{"name": "New Name", "nonce": nil}) }
-			_, cookies, err := covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := op.sessionOf(c, cookies)
-			if s.User.Name != tt.wantNm || s.Internal.SID != "sid-user-1" || s.TokenSet.IDToken == f.Session.TokenSet.IDToken {
-				t.Fatalf("user %+v internal %+v", s.User, s.Internal)
-			}
-		})
+		for _, stateful := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/stateful=%v", tt.name, stateful), func(t *testing.T) {
+				op := newCovLoginRefreshOP(t)
+				var calls atomic.Int32
+				hooks := Hooks{}
+				if tt.hook != nil {
+					hooks.BeforeSessionSaved = func(ctx context.Context, s *Session, idt string) (*Session, error) {
+						calls.Add(1)
+						return tt.hook(ctx, s, idt)
+					}
+				}
+				opts := []Option{WithHooks(hooks)}
+				store := &covLoginLockStore{Memory: sessionstore.NewMemory()}
+				if stateful {
+					opts = append(opts, WithSessionStore(store))
+				}
+				c := newScriptClient(t, op.scriptOP, opts...)
+				f := op.login(c, "")
+				calls.Store(0)
+				op.idToken = func() string { return op.scriptOP.idToken("user-1", map[string]any{"name": "New Name", "nonce": nil}) }
+				_, cookies, err := covLoginRefreshCall(c, f.Cookies, AccessTokenOptions{Refresh: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := op.sessionOf(c, cookies)
+				if s.User.Name != tt.wantNm || s.Internal.SID != "sid-user-1" || s.TokenSet.IDToken == f.Session.TokenSet.IDToken {
+					t.Fatalf("user %+v internal %+v", s.User, s.Internal)
+				}
+				if want := int32(map[bool]int{true: 1}[tt.hook != nil]); calls.Load() != want {
+					t.Fatalf("BeforeSessionSaved ran %d times for one refresh, want %d", calls.Load(), want)
+				}
+				if stateful && store.locked.Load() != 1 {
+					t.Fatalf("%d locks, want the refresh's", store.locked.Load())
+				}
+			})
+		}
 	}
 }
 

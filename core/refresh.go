@@ -261,9 +261,13 @@ func (c *Client) refreshLocked(ctx context.Context, sessionID string, req refres
 	if err == nil && stored != nil {
 		// Stored before the lock is released: an instance waiting for it
 		// re-reads the record and must find the new tokens, not spend the
-		// rotated refresh token (the caller's own save follows).
+		// rotated refresh token. Only the tokens: the caller's own save
+		// follows and applies the new ID token's claims, so that
+		// BeforeSessionSaved runs once per refresh.
 		globalAud := firstNonEmpty(stored.TokenSet.Audience, c.cfg.AuthorizationParams["audience"])
-		next := c.applyRefresh(ctx, stored, res, firstNonEmpty(req.audience, globalAud), globalAud, req.scope)
+		tokens := *res
+		tokens.claims = nil
+		next := c.applyRefresh(ctx, stored, &tokens, firstNonEmpty(req.audience, globalAud), globalAud, req.scope)
 		exp := c.expiry(next.Internal.CreatedAt, next.Internal.SessionExpiresAt, c.s.now().Unix())
 		if serr := c.store.Set(ctx, sessionID, next, time.Unix(exp, 0)); serr != nil {
 			c.s.logger.Warn("auth0kit: storing refreshed tokens under the lock failed", "error", serr)
