@@ -49,11 +49,12 @@
 //
 // # Drivers
 //
-// The session read, which runs on every request, is a statement
-// prepared once per connection (on MariaDB that spares about a quarter of
-// the server's CPU per read); where preparing fails, as behind a proxy
-// that does not support it, the read runs as a plain query. Other
-// statements are plain queries.
+// On MySQL and SQLite the session read, which runs on every request, is
+// a statement prepared once per connection (on MariaDB that spares about
+// a quarter of the server's CPU per read); where preparing fails, as
+// behind a proxy that does not support it, the read runs as a plain
+// query. On PostgreSQL pgx caches prepared statements itself, in the
+// query mode the database URL sets. Other statements are plain queries.
 //
 // MySQL: without interpolateParams=true in the DSN, go-sql-driver/mysql
 // prepares, runs and closes every plain query (three round trips). SQLite:

@@ -12,14 +12,21 @@ import (
 // not tried again; meanwhile the read runs as a plain query.
 const prepareRetry = 30 * time.Second
 
-// preparedRead is the session read as a prepared statement. The read runs
-// on every request of a stateful app, and a prepared statement is parsed
-// once per connection instead of once per query: on MariaDB that is about
-// a quarter of the server's CPU per read (56 → 43 µs on the test
-// machine). database/sql prepares it again on each new connection of the
-// pool by itself. When preparing fails (the database is down, or a proxy
-// in front of it does not support prepared statements), reads run as
-// plain queries and preparing is tried again after prepareRetry.
+// preparedRead is the session read as a prepared statement, on MySQL and
+// SQLite. The read runs on every request of a stateful app, and a
+// prepared statement is parsed once per connection instead of once per
+// query: on MariaDB that is about a quarter of the server's CPU per read
+// (56 → 43 µs on the test machine). database/sql prepares it again on
+// each new connection of the pool by itself. When preparing fails (the
+// database is down, or a proxy in front of it does not support prepared
+// statements), reads run as plain queries and preparing is tried again
+// after prepareRetry.
+//
+// PostgreSQL reads stay plain queries: pgx already caches a prepared
+// statement per connection in its default mode, and a user who set
+// another mode (default_query_exec_mode=simple_protocol, for PgBouncer's
+// transaction pooling) would find a statement prepared through the pooler
+// missing on the next server connection.
 type preparedRead struct {
 	stmt   atomic.Pointer[sql.Stmt]
 	mu     sync.Mutex // held while preparing
@@ -49,4 +56,13 @@ func (p *preparedRead) get(ctx context.Context, db *sql.DB, query string) *sql.S
 	}
 	p.stmt.Store(st)
 	return st
+}
+
+// preparedRead returns the store's prepared session read, or nil when
+// the read runs as a plain query (PostgreSQL, or preparing failed).
+func (s *Store) preparedRead(ctx context.Context) *sql.Stmt {
+	if s.dialect == Postgres {
+		return nil
+	}
+	return s.read.get(ctx, s.db, s.q.get)
 }

@@ -51,3 +51,31 @@ func TestPreparedRead(t *testing.T) {
 		t.Fatal("not prepared once the lock was free")
 	}
 }
+
+// The store prepares its session read on MySQL and SQLite, not on
+// PostgreSQL (pgx caches its own statements, in the mode the user chose).
+func TestPreparedReadDialects(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "d.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for _, tt := range []struct {
+		dialect  Dialect
+		prepared bool
+	}{{Postgres, false}, {SQLite, true}} {
+		s, err := New(db, tt.dialect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.dialect == SQLite {
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := s.preparedRead(ctx) != nil; got != tt.prepared {
+			t.Errorf("%v: prepared %v, want %v", tt.dialect, got, tt.prepared)
+		}
+	}
+}

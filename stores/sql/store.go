@@ -136,7 +136,7 @@ func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
 	ctx, cancel := detached(ctx)
 	defer cancel()
 	var row *sql.Row
-	if st := s.read.get(ctx, s.db, s.q.get); st != nil {
+	if st := s.preparedRead(ctx); st != nil {
 		row = st.QueryRowContext(ctx, id, s.now().Unix())
 	} else {
 		row = s.db.QueryRowContext(ctx, s.q.get, id, s.now().Unix())
