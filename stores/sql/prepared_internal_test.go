@@ -14,11 +14,7 @@ import (
 // plain query and is not retried within prepareRetry, and a read that
 // finds another preparing does not wait.
 func TestPreparedRead(t *testing.T) {
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLite(t)
 	ctx := context.Background()
 	if _, err := db.Exec(`CREATE TABLE t (id TEXT PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
@@ -55,11 +51,7 @@ func TestPreparedRead(t *testing.T) {
 // The store prepares its session read on MySQL and SQLite, not on
 // PostgreSQL (pgx caches its own statements, in the mode the user chose).
 func TestPreparedReadDialects(t *testing.T) {
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "d.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLite(t)
 	ctx := context.Background()
 	for _, tt := range []struct {
 		dialect  Dialect
@@ -78,4 +70,16 @@ func TestPreparedReadDialects(t *testing.T) {
 			t.Errorf("%v: prepared %v, want %v", tt.dialect, got, tt.prepared)
 		}
 	}
+}
+
+// openSQLite opens a SQLite database in a temporary file, closed when t
+// ends.
+func openSQLite(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
