@@ -230,17 +230,17 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 		}
 	})
 	t.Run("mfa token ttl", func(t *testing.T) {
-		clk := miscNow()
-		c := newTestClient(t, WithTuning(Tuning{MFATokenTTL: 90 * time.Second}), WithTuning(Tuning{Clock: clk.now}))
+		clk := newTestClock()
+		c := newTestClient(t, WithTuning(Tuning{MFATokenTTL: 90 * time.Second}), WithTuning(Tuning{Clock: clk.Now}))
 		err := c.mfaRequired(&OAuthError{Code: "mfa_required", body: []byte(`{"mfa_token":"raw"}`)}, mfaBinding{Sub: "u"}, "", "")
 		var mre *MfaRequiredError
 		if !errors.As(err, &mre) || mre.MfaToken == "" {
 			t.Fatalf("mfaRequired = %v", err)
 		}
-		if _, err := c.openMFAToken(mre.MfaToken, clk.now().Add(80*time.Second).Unix()); err != nil {
+		if _, err := c.openMFAToken(mre.MfaToken, clk.Now().Add(80*time.Second).Unix()); err != nil {
 			t.Fatalf("mfa_token expired early: %v", err)
 		}
-		if _, err := c.openMFAToken(mre.MfaToken, clk.now().Add((91+wire.ClockTolerance)*time.Second).Unix()); err == nil {
+		if _, err := c.openMFAToken(mre.MfaToken, clk.Now().Add((91+wire.ClockTolerance)*time.Second).Unix()); err == nil {
 			t.Fatal("mfa_token valid past its TTL")
 		}
 	})

@@ -3,30 +3,10 @@ package auth0kit
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
-
-// miscClock is a settable clock for the memory store and clients.
-type miscClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *miscClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *miscClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 func miscSession(sub, sid string, created int64) *Session {
 	s := &Session{}

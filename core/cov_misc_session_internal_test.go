@@ -46,7 +46,6 @@ func cookieNames(cks []*http.Cookie) string {
 
 // miscNow is a clock starting at the real time (the scripted provider
 // signs ID tokens with the real time).
-func miscNow() *miscClock { return &miscClock{t: time.Now()} }
 
 // TestCovMiscStatefulStoreFailures: a failing store is a 503 on every path
 // that needs it, and the cookie is left alone.
@@ -54,8 +53,8 @@ func TestCovMiscStatefulStoreFailures(t *testing.T) {
 	boom := errors.New("connection refused")
 	op := newScriptOP(t)
 	st := &miscFailStore{Store: sessionstore.NewMemory()}
-	clk := miscNow()
-	c := newScriptClient(t, op, WithSessionStore(st), WithTuning(Tuning{Clock: clk.now}))
+	clk := newTestClock()
+	c := newScriptClient(t, op, WithSessionStore(st), WithTuning(Tuning{Clock: clk.Now}))
 	f := op.login(c, "")
 	if f.Session == nil {
 		t.Fatalf("login: %d %s", f.Response.Status, f.Response.Body)
@@ -87,7 +86,7 @@ func TestCovMiscStatefulStoreFailures(t *testing.T) {
 	}
 
 	// Rolling needs the record: Serve answers 503.
-	clk.add(time.Hour)
+	clk.Advance(time.Hour)
 	sx := &testExchange{method: "GET", path: "/page", host: "127.0.0.1:1", header: http.Header{}, cookies: liveCookies(f.Cookies)}
 	if _, res := c.Adapter().Serve(context.Background(), sx); res == nil || res.Status != 503 || sx.header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Fatalf("Serve with a due roll and the store down = %+v", res)
@@ -127,9 +126,9 @@ func miscRelogin(t *testing.T, op *scriptOP, c *Client, jar []*http.Cookie) *log
 // cookie and a cookie without createdAt.
 func TestCovMiscStatefulSessions(t *testing.T) {
 	op := newScriptOP(t)
-	clk := miscNow()
-	mem := sessionstore.NewMemoryClock(clk.now)
-	c := newScriptClient(t, op, WithSessionStore(mem), WithTuning(Tuning{Clock: clk.now}))
+	clk := newTestClock()
+	mem := sessionstore.NewMemoryClock(clk.Now)
+	c := newScriptClient(t, op, WithSessionStore(mem), WithTuning(Tuning{Clock: clk.Now}))
 	f := op.login(c, "")
 	cs := c.scanCookie(&testExchange{cookies: liveCookies(f.Cookies)})
 	c.decodeCookie(cs)
@@ -156,8 +155,8 @@ func TestCovMiscStatefulSessions(t *testing.T) {
 	}
 
 	// nextjs-auth0 writes {id} without createdAt: the record's is used.
-	rec := miscSession("user-9", "sid-9", clk.now().Unix()-60)
-	exp := clk.now().Add(time.Hour)
+	rec := miscSession("user-9", "sid-9", clk.Now().Unix()-60)
+	exp := clk.Now().Add(time.Hour)
 	_ = mem.Set(context.Background(), "nextjs-id", rec, exp)
 	v, err := c.keys.session.SealJSON(statefulID{ID: "nextjs-id"}, exp.Unix())
 	if err != nil {
@@ -198,19 +197,19 @@ func miscGet(t *testing.T, c *Client, cookies []*http.Cookie) *Session {
 func TestCovMiscAbsoluteExpiry(t *testing.T) {
 	for _, stateful := range []bool{false, true} {
 		op := newScriptOP(t)
-		clk := miscNow()
-		opts := []Option{WithTuning(Tuning{Clock: clk.now}), WithSession(SessionOptions{AbsoluteDuration: 2 * time.Hour})}
+		clk := newTestClock()
+		opts := []Option{WithTuning(Tuning{Clock: clk.Now}), WithSession(SessionOptions{AbsoluteDuration: 2 * time.Hour})}
 		if stateful {
-			mem := sessionstore.NewMemoryClock(clk.now)
+			mem := sessionstore.NewMemoryClock(clk.Now)
 			opts = append(opts, WithSessionStore(mem))
 		}
 		c := newScriptClient(t, op, opts...)
 		f := op.login(c, "")
-		clk.add(time.Hour)
+		clk.Advance(time.Hour)
 		if s := miscGet(t, c, f.Cookies); s == nil {
 			t.Fatalf("stateful=%v: session gone before its cap", stateful)
 		}
-		clk.add(61 * time.Minute)
+		clk.Advance(61 * time.Minute)
 		// A fresh client (no roll cache) decrypts the cookie and finds it past the cap.
 		if s := miscGet(t, c, f.Cookies); s != nil {
 			t.Fatalf("stateful=%v: session read past the absolute cap", stateful)
@@ -334,8 +333,8 @@ func (transientExchange) TransientCookies() {}
 // to decide; a transient exchange's cookie is re-read by the handler.
 func TestCovMiscRolling(t *testing.T) {
 	op := newScriptOP(t)
-	clk := miscNow()
-	c := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.now}))
+	clk := newTestClock()
+	c := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.Now}))
 	f := op.login(c, "")
 	serve := func(c *Client, ex adapter.Exchange) (context.Context, *adapter.Response) {
 		return c.Adapter().Serve(context.Background(), ex)
@@ -345,7 +344,7 @@ func TestCovMiscRolling(t *testing.T) {
 		t.Fatalf("fresh cookie rolled: %+v %v", res, ex.set)
 	}
 	// Another instance (same secret, empty roll cache) decrypts and leaves it.
-	c2 := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.now}))
+	c2 := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.Now}))
 	ex = &testExchange{method: "GET", path: "/page", host: "127.0.0.1:1", header: http.Header{}, cookies: liveCookies(f.Cookies)}
 	if _, res := serve(c2, ex); res != nil || len(ex.set) != 0 {
 		t.Fatalf("other instance rolled a fresh cookie: %v", ex.set)
@@ -366,7 +365,7 @@ func TestCovMiscRolling(t *testing.T) {
 		t.Fatalf("junk cookie: %+v %v", res, ex.set)
 	}
 	// Past the threshold the cookie is re-issued with a later expiry.
-	clk.add(20 * time.Minute)
+	clk.Advance(20 * time.Minute)
 	ex = &testExchange{method: "GET", path: "/page", host: "127.0.0.1:1", header: http.Header{}, cookies: liveCookies(f.Cookies)}
 	if _, res := serve(c, ex); res != nil {
 		t.Fatalf("roll: %+v", res)
@@ -424,11 +423,11 @@ func TestCovMiscRevocationList(t *testing.T) {
 // refuses a cookie another instance wrote, whose own expiry is later.
 func TestCovMiscCapAcrossInstances(t *testing.T) {
 	op := newScriptOP(t)
-	clk := miscNow()
-	long := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.now}))
-	short := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.now}), WithSession(SessionOptions{AbsoluteDuration: time.Hour}))
+	clk := newTestClock()
+	long := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.Now}))
+	short := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.Now}), WithSession(SessionOptions{AbsoluteDuration: time.Hour}))
 	f := op.login(long, "")
-	clk.add(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	if s := miscGet(t, long, f.Cookies); s == nil {
 		t.Fatal("the writing instance lost the session")
 	}

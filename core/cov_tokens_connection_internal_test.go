@@ -43,7 +43,7 @@ func covTokConn(c *Client, cookies *[]*http.Cookie, opts ConnectionTokenOptions)
 func TestCovTokConnectionTokens(t *testing.T) {
 	op := newScriptOP(t)
 	calls := covTokVault(op)
-	clock := newCovTokClock()
+	clock := newTestClock()
 	c := newScriptClient(t, op, WithTuning(Tuning{Clock: clock.Now}))
 	f := op.login(c, "")
 	cookies := f.Cookies
@@ -222,7 +222,7 @@ func TestCovTokConnectionStaleEntry(t *testing.T) {
 			op := newScriptOP(t)
 			covTokVault(op)
 			st := newCovTokStore()
-			clock := newCovTokClock()
+			clock := newTestClock()
 			var logs bytes.Buffer
 			c := newScriptClient(t, op, WithSessionStore(st), WithTuning(Tuning{Clock: clock.Now}),
 				WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,26 +39,6 @@ func (s *covTokStore) Set(ctx context.Context, id string, sess *Session, exp tim
 		return errCovTokStoreDown
 	}
 	return s.Memory.Set(ctx, id, sess, exp)
-}
-
-// covTokClock is a settable clock for WithClock.
-type covTokClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newCovTokClock() *covTokClock { return &covTokClock{now: time.Now()} }
-
-func (c *covTokClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *covTokClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 // covTokMfaToken seals an mfa_token the way a provider's mfa_required

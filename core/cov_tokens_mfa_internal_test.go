@@ -298,7 +298,7 @@ func TestCovTokMFAVerifySession(t *testing.T) {
 // foreign or expired mfa_token before calling the provider.
 func TestCovTokMFATokenErrors(t *testing.T) {
 	op := newScriptOP(t)
-	clock := newCovTokClock()
+	clock := newTestClock()
 	c := newScriptClient(t, op, WithTuning(Tuning{Clock: clock.Now}))
 	other := newScriptClient(t, op, WithSecret(strings.Repeat("o", 32)))
 	good := covTokMfaToken(t, c, mfaBinding{}, "raw", "", "", "")
