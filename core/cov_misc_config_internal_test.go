@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0kit/auth0kit/core/internal/testclock"
 	"github.com/auth0kit/auth0kit/core/internal/wire"
 	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
@@ -230,7 +231,7 @@ func TestCovMiscOptionsBehaviour(t *testing.T) {
 		}
 	})
 	t.Run("mfa token ttl", func(t *testing.T) {
-		clk := newTestClock()
+		clk := testclock.New(time.Now())
 		c := newTestClient(t, WithTuning(Tuning{MFATokenTTL: 90 * time.Second}), WithTuning(Tuning{Clock: clk.Now}))
 		err := c.mfaRequired(&OAuthError{Code: "mfa_required", body: []byte(`{"mfa_token":"raw"}`)}, mfaBinding{Sub: "u"}, "", "")
 		var mre *MfaRequiredError

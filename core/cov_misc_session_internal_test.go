@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/auth0kit/auth0kit/core/adapter"
+	"github.com/auth0kit/auth0kit/core/internal/testclock"
 	"github.com/auth0kit/auth0kit/core/sessionstore"
 )
 
@@ -53,7 +54,7 @@ func TestCovMiscStatefulStoreFailures(t *testing.T) {
 	boom := errors.New("connection refused")
 	op := newScriptOP(t)
 	st := &miscFailStore{Store: sessionstore.NewMemory()}
-	clk := newTestClock()
+	clk := testclock.New(time.Now())
 	c := newScriptClient(t, op, WithSessionStore(st), WithTuning(Tuning{Clock: clk.Now}))
 	f := op.login(c, "")
 	if f.Session == nil {
@@ -126,7 +127,7 @@ func miscRelogin(t *testing.T, op *scriptOP, c *Client, jar []*http.Cookie) *log
 // cookie and a cookie without createdAt.
 func TestCovMiscStatefulSessions(t *testing.T) {
 	op := newScriptOP(t)
-	clk := newTestClock()
+	clk := testclock.New(time.Now())
 	mem := sessionstore.NewMemoryClock(clk.Now)
 	c := newScriptClient(t, op, WithSessionStore(mem), WithTuning(Tuning{Clock: clk.Now}))
 	f := op.login(c, "")
@@ -197,7 +198,7 @@ func miscGet(t *testing.T, c *Client, cookies []*http.Cookie) *Session {
 func TestCovMiscAbsoluteExpiry(t *testing.T) {
 	for _, stateful := range []bool{false, true} {
 		op := newScriptOP(t)
-		clk := newTestClock()
+		clk := testclock.New(time.Now())
 		opts := []Option{WithTuning(Tuning{Clock: clk.Now}), WithSession(SessionOptions{AbsoluteDuration: 2 * time.Hour})}
 		if stateful {
 			mem := sessionstore.NewMemoryClock(clk.Now)
@@ -333,7 +334,7 @@ func (transientExchange) TransientCookies() {}
 // to decide; a transient exchange's cookie is re-read by the handler.
 func TestCovMiscRolling(t *testing.T) {
 	op := newScriptOP(t)
-	clk := newTestClock()
+	clk := testclock.New(time.Now())
 	c := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.Now}))
 	f := op.login(c, "")
 	serve := func(c *Client, ex adapter.Exchange) (context.Context, *adapter.Response) {
@@ -423,7 +424,7 @@ func TestCovMiscRevocationList(t *testing.T) {
 // refuses a cookie another instance wrote, whose own expiry is later.
 func TestCovMiscCapAcrossInstances(t *testing.T) {
 	op := newScriptOP(t)
-	clk := newTestClock()
+	clk := testclock.New(time.Now())
 	long := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.Now}))
 	short := newScriptClient(t, op, WithTuning(Tuning{Clock: clk.Now}), WithSession(SessionOptions{AbsoluteDuration: time.Hour}))
 	f := op.login(long, "")

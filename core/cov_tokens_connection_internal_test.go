@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/auth0kit/auth0kit/core/internal/testclock"
 )
 
 // covTokVault answers the Token Vault grant with a new token per request
@@ -43,7 +45,7 @@ func covTokConn(c *Client, cookies *[]*http.Cookie, opts ConnectionTokenOptions)
 func TestCovTokConnectionTokens(t *testing.T) {
 	op := newScriptOP(t)
 	calls := covTokVault(op)
-	clock := newTestClock()
+	clock := testclock.New(time.Now())
 	c := newScriptClient(t, op, WithTuning(Tuning{Clock: clock.Now}))
 	f := op.login(c, "")
 	cookies := f.Cookies
@@ -222,7 +224,7 @@ func TestCovTokConnectionStaleEntry(t *testing.T) {
 			op := newScriptOP(t)
 			covTokVault(op)
 			st := newCovTokStore()
-			clock := newTestClock()
+			clock := testclock.New(time.Now())
 			var logs bytes.Buffer
 			c := newScriptClient(t, op, WithSessionStore(st), WithTuning(Tuning{Clock: clock.Now}),
 				WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auth0kit/auth0kit/core/internal/testclock"
 	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
@@ -298,7 +299,7 @@ func TestCovTokMFAVerifySession(t *testing.T) {
 // foreign or expired mfa_token before calling the provider.
 func TestCovTokMFATokenErrors(t *testing.T) {
 	op := newScriptOP(t)
-	clock := newTestClock()
+	clock := testclock.New(time.Now())
 	c := newScriptClient(t, op, WithTuning(Tuning{Clock: clock.Now}))
 	other := newScriptClient(t, op, WithSecret(strings.Repeat("o", 32)))
 	good := covTokMfaToken(t, c, mfaBinding{}, "raw", "", "", "")

@@ -289,26 +289,3 @@ func TestScriptOPLogin(t *testing.T) {
 		t.Fatalf("token request form %v", tok.Form)
 	}
 }
-
-// testClock is a settable clock for WithTuning(Tuning{Clock: clk.Now})
-// and the memory store.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock { return &testClock{now: time.Now()} }
-
-// Now is the clock's time.
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}

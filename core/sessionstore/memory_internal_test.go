@@ -4,36 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/auth0kit/auth0kit/core/internal/testclock"
 	"github.com/auth0kit/auth0kit/core/internal/wire"
 )
 
-// miscClock is a settable clock for the memory store and clients.
-type miscClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newMiscClock() *miscClock { return &miscClock{t: time.Unix(1_800_000_000, 0)} }
-
-func (c *miscClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *miscClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // miscStore returns a memory store on clk.
-func miscStore(clk *miscClock) *Memory {
-	return NewMemoryClock(clk.now)
+func miscStore(clk *testclock.Clock) *Memory {
+	return NewMemoryClock(clk.Now)
 }
 
 // canceled returns a context that is already done.
@@ -78,12 +58,12 @@ func TestMemoryStoreCanceled(t *testing.T) {
 // TestMemoryStoreSessions: Get/Set/Delete/expiry, deep copies,
 // DeleteByLogoutToken by sid, sub, both and issuer, ListSessions.
 func TestMemoryStoreSessions(t *testing.T) {
-	clk := newMiscClock()
+	clk := testclock.New(time.Unix(1_800_000_000, 0))
 	m := miscStore(clk)
 	ctx := context.Background()
-	exp := clk.now().Add(time.Hour)
+	exp := clk.Now().Add(time.Hour)
 
-	s := miscSession("u1", "sid-a", clk.now().Unix()-10)
+	s := miscSession("u1", "sid-a", clk.Now().Unix()-10)
 	s.Extra = map[string]json.RawMessage{"k": json.RawMessage(`1`)}
 	s.User.Extra = map[string]json.RawMessage{"c": json.RawMessage(`"v"`)}
 	s.AccessTokens = []wire.AccessTokenSet{{AccessToken: "at", Audience: "a"}}
@@ -110,12 +90,12 @@ func TestMemoryStoreSessions(t *testing.T) {
 	}
 
 	// Several sessions of u1, one of u2, one of u1 from another issuer.
-	_ = m.Set(ctx, "id-b", miscSession("u1", "sid-b", clk.now().Unix()-20), exp)
-	_ = m.Set(ctx, "id-c", miscSession("u2", "sid-c", clk.now().Unix()), exp)
-	other := miscSession("u1", "sid-d", clk.now().Unix())
+	_ = m.Set(ctx, "id-b", miscSession("u1", "sid-b", clk.Now().Unix()-20), exp)
+	_ = m.Set(ctx, "id-c", miscSession("u2", "sid-c", clk.Now().Unix()), exp)
+	other := miscSession("u1", "sid-d", clk.Now().Unix())
 	other.Internal.MCDIssuer = "https://other.example.com/"
 	_ = m.Set(ctx, "id-d", other, exp)
-	_ = m.Set(ctx, "id-old", miscSession("u1", "sid-old", 1), clk.now().Add(-time.Second)) // already expired
+	_ = m.Set(ctx, "id-old", miscSession("u1", "sid-old", 1), clk.Now().Add(-time.Second)) // already expired
 
 	list, err := m.ListSessions(ctx, "u1")
 	if err != nil {
@@ -131,7 +111,7 @@ func TestMemoryStoreSessions(t *testing.T) {
 	if len(ids) != 3 || ids[0] != "id-b" || ids[1] != "id-a" {
 		t.Fatalf("ListSessions(u1) = %v, want id-b, id-a (by creation), id-d", ids)
 	}
-	if list[0].SID != "sid-b" || list[0].CreatedAt.Unix() != clk.now().Unix()-20 {
+	if list[0].SID != "sid-b" || list[0].CreatedAt.Unix() != clk.Now().Unix()-20 {
 		t.Fatalf("first listed = %+v", list[0])
 	}
 	if m.Len() != 5 {
@@ -200,10 +180,10 @@ func TestLogoutTokenClaimsMatches(t *testing.T) {
 // TestMemoryStoreRevocations: Revoke/Revoked by sid and by sub
 // (sessions created at or before the logout), merging, expiry, pruning.
 func TestMemoryStoreRevocations(t *testing.T) {
-	clk := newMiscClock()
+	clk := testclock.New(time.Unix(1_800_000_000, 0))
 	m := miscStore(clk)
 	ctx := context.Background()
-	now := clk.now()
+	now := clk.Now()
 
 	revoked := func(sid, sub string, created time.Time) bool {
 		t.Helper()
@@ -266,11 +246,11 @@ func TestMemoryStoreRevocations(t *testing.T) {
 	if _, err := m.Lock(ctx, "stale", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	clk.add(90 * time.Minute)
-	if revoked("s1", "", clk.now().Add(-2*time.Hour)) {
+	clk.Advance(90 * time.Minute)
+	if revoked("s1", "", clk.Now().Add(-2*time.Hour)) {
 		t.Fatal("expired sid revocation still reported")
 	}
-	if err := m.Revoke(ctx, LogoutTokenClaims{SID: "s3"}, clk.now(), clk.now().Add(time.Hour)); err != nil {
+	if err := m.Revoke(ctx, LogoutTokenClaims{SID: "s3"}, clk.Now(), clk.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := m.revokedSIDs["s1"]; ok {
@@ -283,11 +263,11 @@ func TestMemoryStoreRevocations(t *testing.T) {
 		t.Fatal("live sub entry pruned")
 	}
 	// An expired entry is replaced, not merged.
-	clk.add(time.Hour)
-	if err := m.Revoke(ctx, LogoutTokenClaims{Sub: "u2"}, clk.now().Add(-time.Hour), clk.now().Add(time.Minute)); err != nil {
+	clk.Advance(time.Hour)
+	if err := m.Revoke(ctx, LogoutTokenClaims{Sub: "u2"}, clk.Now().Add(-time.Hour), clk.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if r := m.revokedSubs["u2"]; !r.until.Equal(clk.now().Add(time.Minute)) {
+	if r := m.revokedSubs["u2"]; !r.until.Equal(clk.Now().Add(time.Minute)) {
 		t.Fatalf("expired entry merged: %+v", r)
 	}
 }
@@ -296,7 +276,7 @@ func TestMemoryStoreRevocations(t *testing.T) {
 // context, re-takes an expired lock, and a stale unlock leaves the new
 // holder's lock alone.
 func TestMemoryStoreLock(t *testing.T) {
-	clk := newMiscClock()
+	clk := testclock.New(time.Unix(1_800_000_000, 0))
 	m := miscStore(clk)
 	ctx := context.Background()
 
@@ -343,7 +323,7 @@ func TestMemoryStoreLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.add(2 * time.Second)
+	clk.Advance(2 * time.Second)
 	second, err := m.Lock(ctx, "k", time.Minute)
 	if err != nil {
 		t.Fatalf("expired lock not taken over: %v", err)
@@ -361,10 +341,10 @@ func TestMemoryStoreLock(t *testing.T) {
 // TestMemoryStoreReplays: Used/MarkUsed, expiry, and the pruning of
 // expired keys once the cache holds 1024.
 func TestMemoryStoreReplays(t *testing.T) {
-	clk := newMiscClock()
+	clk := testclock.New(time.Unix(1_800_000_000, 0))
 	m := miscStore(clk)
 	ctx := context.Background()
-	now := clk.now()
+	now := clk.Now()
 	if used, err := m.Used(ctx, "k"); used || err != nil {
 		t.Fatalf("Used on empty = %v, %v", used, err)
 	}
@@ -377,18 +357,18 @@ func TestMemoryStoreReplays(t *testing.T) {
 	if used, _ := m.Used(ctx, "k"); !used {
 		t.Fatal("marked key not used")
 	}
-	clk.add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	if used, _ := m.Used(ctx, "k"); used {
 		t.Fatal("expired key still used")
 	}
-	if first, _ := m.MarkUsed(ctx, "k", clk.now().Add(time.Minute)); !first {
+	if first, _ := m.MarkUsed(ctx, "k", clk.Now().Add(time.Minute)); !first {
 		t.Fatal("expired key not re-marked as first")
 	}
 	// Fill with expired keys; the next MarkUsed prunes down.
 	for i := range 1100 {
-		m.replays["old-"+string(rune('a'+i%26))+time.Duration(i).String()] = clk.now().Add(-time.Second)
+		m.replays["old-"+string(rune('a'+i%26))+time.Duration(i).String()] = clk.Now().Add(-time.Second)
 	}
-	if first, _ := m.MarkUsed(ctx, "fresh", clk.now().Add(time.Minute)); !first {
+	if first, _ := m.MarkUsed(ctx, "fresh", clk.Now().Add(time.Minute)); !first {
 		t.Fatal("fresh key not first")
 	}
 	if n := len(m.replays); n > 1024 {
