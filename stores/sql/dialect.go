@@ -95,6 +95,7 @@ type queries struct {
 	migrate []string
 
 	get, upsert, del                string
+	getBatch                        [len(readBatchSizes)]string
 	selBySID, selBySub, selByBoth   string
 	list                            string
 	revoke, revoked                 string
@@ -281,6 +282,9 @@ WHERE ` + pt + `.expires_at_ms <= ?`
 		&q.revoke, &q.revoked, &q.lock, &q.lockHolder, &q.unlock, &q.cleanSessions, &q.cleanRevocations, &q.cleanLocks,
 		&q.markUsed, &q.usedHolder, &q.used, &q.cleanReplays} {
 		*p = d.rebind(*p)
+	}
+	for i, n := range readBatchSizes {
+		q.getBatch[i] = d.rebind(batchReadQuery(t, n))
 	}
 	return q
 }

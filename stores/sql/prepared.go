@@ -58,11 +58,16 @@ func (p *preparedRead) get(ctx context.Context, db *sql.DB, query string) *sql.S
 	return st
 }
 
-// preparedRead returns the store's prepared session read, or nil when
-// the read runs as a plain query (PostgreSQL, or preparing failed).
-func (s *Store) preparedRead(ctx context.Context) *sql.Stmt {
+// prepared returns the store's prepared session read i (0: one id; 1+k:
+// the batch of readBatchSizes[k] ids), or nil when the read runs as a
+// plain query (PostgreSQL, or preparing failed).
+func (s *Store) prepared(ctx context.Context, i int) *sql.Stmt {
 	if s.dialect == Postgres {
 		return nil
 	}
-	return s.read.get(ctx, s.db, s.q.get)
+	q := s.q.get
+	if i > 0 {
+		q = s.q.getBatch[i-1]
+	}
+	return s.reads[i].get(ctx, s.db, q)
 }

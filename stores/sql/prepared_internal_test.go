@@ -66,7 +66,7 @@ func TestPreparedReadDialects(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got := s.preparedRead(ctx) != nil; got != tt.prepared {
+		if got := s.prepared(ctx, 0) != nil; got != tt.prepared {
 			t.Errorf("%v: prepared %v, want %v", tt.dialect, got, tt.prepared)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	auth0kit "github.com/auth0kit/auth0kit/core"
@@ -27,7 +28,8 @@ type Store struct {
 	log     *slog.Logger
 	q       queries
 	pool    *Pool // set by WithPool
-	read    preparedRead
+	reads   [1 + len(readBatchSizes)]preparedRead
+	batch   readBatcher
 }
 
 var (
@@ -75,6 +77,7 @@ func New(db *sql.DB, dialect Dialect, opts ...Option) (*Store, error) {
 	}
 	s := &Store{db: db, dialect: dialect, table: DefaultTable, now: time.Now,
 		log: slog.New(slog.DiscardHandler)}
+	s.batch.limit = max(DefaultReadsInFlight, runtime.GOMAXPROCS(0))
 	for _, o := range opts {
 		o(s)
 	}
@@ -132,21 +135,12 @@ func (s *Store) Get(ctx context.Context, id string) (*auth0kit.Session, error) {
 	if len(id) > maxKeyLen {
 		return nil, nil
 	}
-	var data []byte
-	ctx, cancel := detached(ctx)
-	defer cancel()
-	var row *sql.Row
-	if st := s.preparedRead(ctx); st != nil {
-		row = st.QueryRowContext(ctx, id, s.now().Unix())
-	} else {
-		row = s.db.QueryRowContext(ctx, s.q.get, id, s.now().Unix())
-	}
-	err := row.Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	data, err := s.readData(ctx, id)
 	if err != nil {
 		return nil, fail("get", err)
+	}
+	if data == nil {
+		return nil, nil
 	}
 	sess, err := sessionstore.Unmarshal(data)
 	if err != nil {

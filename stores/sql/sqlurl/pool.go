@@ -24,12 +24,24 @@ const (
 	// ParamMaxConnIdleTime is how long an unused connection is kept (a
 	// Go duration such as 5m; 0: forever).
 	ParamMaxConnIdleTime = "pool_max_conn_idle_time"
+	// ParamReadsInFlight is how many session reads run at once before
+	// the next ones are batched (an integer; 0: no batching; see
+	// [sqlstore.WithReadBatching]). Only [Open] uses it.
+	ParamReadsInFlight = "reads_in_flight"
 )
 
-// poolFromURL returns [sqlstore.DefaultPool] with the pool_* parameters
-// of u applied, and u without them.
-func poolFromURL(u *url.URL) (sqlstore.Pool, *url.URL, error) {
-	p := sqlstore.DefaultPool()
+// urlSettings are what the URL's own parameters set.
+type urlSettings struct {
+	pool          sqlstore.Pool
+	readsInFlight int // -1: not set
+}
+
+// settingsFromURL returns [sqlstore.DefaultPool] with the pool_*
+// parameters of u applied, the reads_in_flight parameter, and u without
+// them.
+func settingsFromURL(u *url.URL) (urlSettings, *url.URL, error) {
+	set := urlSettings{pool: sqlstore.DefaultPool(), readsInFlight: -1}
+	p := &set.pool
 	q := u.Query()
 	found := false
 	setInt := func(name string, dst *int) error {
@@ -68,18 +80,19 @@ func poolFromURL(u *url.URL) (sqlstore.Pool, *url.URL, error) {
 		setInt(ParamMaxIdleConns, &p.MaxIdleConns),
 		setDuration(ParamMaxConnLifetime, &p.MaxConnLifetime),
 		setDuration(ParamMaxConnIdleTime, &p.MaxConnIdleTime),
+		setInt(ParamReadsInFlight, &set.readsInFlight),
 	} {
 		if err != nil {
-			return p, nil, err
+			return set, nil, err
 		}
 	}
 	if !idleSet {
 		p.MaxIdleConns = p.MaxConns // idle = open unless told otherwise
 	}
 	if !found {
-		return p, u, nil
+		return set, u, nil
 	}
 	stripped := *u
 	stripped.RawQuery = q.Encode()
-	return p, &stripped, nil
+	return set, &stripped, nil
 }

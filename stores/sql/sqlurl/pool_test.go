@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"net/url"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +17,7 @@ import (
 	sqlstore "github.com/auth0kit/auth0kit/stores/sql"
 )
 
-func TestPoolFromURL(t *testing.T) {
+func TestSettingsFromURL(t *testing.T) {
 	def := sqlstore.DefaultPool()
 	for _, c := range []struct {
 		in        string
@@ -29,14 +31,22 @@ func TestPoolFromURL(t *testing.T) {
 			sqlstore.Pool{MaxConns: 10, MaxIdleConns: 4, MaxConnLifetime: time.Hour}, "timeout=2s"},
 		{"sqlite:///x.db?pool_max_conn_lifetime=0s", sqlstore.Pool{MaxConns: def.MaxConns, MaxIdleConns: def.MaxIdleConns,
 			MaxConnIdleTime: def.MaxConnIdleTime}, ""},
+		{"postgres://h/db?reads_in_flight=0&sslmode=disable", def, "sslmode=disable"},
 	} {
 		u, _ := url.Parse(c.in)
-		p, stripped, err := poolFromURL(u)
+		set, stripped, err := settingsFromURL(u)
 		if err != nil {
 			t.Fatalf("%s: %v", c.in, err)
 		}
-		if p != c.want {
-			t.Errorf("%s: pool %+v, want %+v", c.in, p, c.want)
+		if set.pool != c.want {
+			t.Errorf("%s: pool %+v, want %+v", c.in, set.pool, c.want)
+		}
+		wantReads := -1
+		if strings.Contains(c.in, "reads_in_flight=0") {
+			wantReads = 0
+		}
+		if set.readsInFlight != wantReads {
+			t.Errorf("%s: reads in flight %d, want %d", c.in, set.readsInFlight, wantReads)
 		}
 		if stripped.RawQuery != c.wantQuery {
 			t.Errorf("%s: driver sees query %q, want %q", c.in, stripped.RawQuery, c.wantQuery)
@@ -45,7 +55,7 @@ func TestPoolFromURL(t *testing.T) {
 	for _, in := range []string{
 		"postgres://u:secret@h/db?pool_max_conns=many", "mysql://u:secret@h/db?pool_max_conns=-1",
 		"mysql://u:secret@h/db?pool_max_idle_conns=1.5", "sqlite:///x.db?pool_max_conn_lifetime=10",
-		"postgres://u:secret@h/db?pool_max_conn_idle_time=-1m",
+		"postgres://u:secret@h/db?pool_max_conn_idle_time=-1m", "mysql://u:secret@h/db?reads_in_flight=-2",
 	} {
 		db, _, err := OpenDB(in)
 		if err == nil {
@@ -80,6 +90,33 @@ func TestPoolSettingsApplied(t *testing.T) {
 	defer dropAll(t, s)
 	if got := s.DB().Stats().MaxOpenConnections; got != 3 {
 		t.Fatalf("MaxOpenConnections = %d, want 3 (WithPool)", got)
+	}
+}
+
+// TestReadsInFlightParam: reads_in_flight reaches the store Open returns,
+// a WithReadBatching given to Open overrides it, and without either the
+// store batches by default.
+func TestReadsInFlightParam(t *testing.T) {
+	ctx := context.Background()
+	const base = "sqlite:///"
+	for _, c := range []struct {
+		query string
+		opts  []sqlstore.Option
+		want  int
+	}{
+		{"", nil, max(sqlstore.DefaultReadsInFlight, runtime.GOMAXPROCS(0))},
+		{"?reads_in_flight=0", nil, 0},
+		{"?reads_in_flight=9", nil, 9},
+		{"?reads_in_flight=9", []sqlstore.Option{sqlstore.WithReadBatching(2)}, 2},
+	} {
+		s, err := Open(ctx, base+filepath.Join(t.TempDir(), "r.db")+c.query, c.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.ReadsInFlight(); got != c.want {
+			t.Errorf("%q: ReadsInFlight = %d, want %d", c.query, got, c.want)
+		}
+		_ = s.DB().Close()
 	}
 }
 

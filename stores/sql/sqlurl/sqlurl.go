@@ -22,9 +22,12 @@ import (
 // an unknown scheme is a plain error; an unreachable database or a failed
 // migration matches [auth0kit.ErrSessionStore].
 func Open(ctx context.Context, databaseURL string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
-	db, dialect, err := OpenDB(databaseURL)
+	db, dialect, set, err := openURL(databaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if set.readsInFlight >= 0 {
+		opts = append([]sqlstore.Option{sqlstore.WithReadBatching(set.readsInFlight)}, opts...)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
@@ -53,13 +56,20 @@ func Open(ctx context.Context, databaseURL string, opts ...sqlstore.Option) (*sq
 // transactions unless the URL sets _busy_timeout/_journal_mode/_synchronous/_txlock or the
 // matching _pragma.
 func OpenDB(databaseURL string) (*sql.DB, sqlstore.Dialect, error) {
+	db, dialect, _, err := openURL(databaseURL)
+	return db, dialect, err
+}
+
+// openURL is [OpenDB], also returning the settings of the URL's own
+// parameters.
+func openURL(databaseURL string) (*sql.DB, sqlstore.Dialect, urlSettings, error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlurl: invalid database URL: %w", stripURL(err))
+		return nil, 0, urlSettings{}, fmt.Errorf("sqlurl: invalid database URL: %w", stripURL(err))
 	}
-	pool, stripped, err := poolFromURL(u)
+	set, stripped, err := settingsFromURL(u)
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlurl: invalid database URL %s: %w", redact(databaseURL), err)
+		return nil, 0, set, fmt.Errorf("sqlurl: invalid database URL %s: %w", redact(databaseURL), err)
 	}
 	driverURL := databaseURL
 	if stripped != u {
@@ -67,10 +77,10 @@ func OpenDB(databaseURL string) (*sql.DB, sqlstore.Dialect, error) {
 	}
 	db, dialect, err := openDB(stripped, driverURL, databaseURL)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, set, err
 	}
-	pool.Apply(db)
-	return db, dialect, nil
+	set.pool.Apply(db)
+	return db, dialect, set, nil
 }
 
 // openDB opens u, the database URL without its pool parameters (as a
