@@ -16,13 +16,18 @@
 // its slices' p99s. New connections are counted over the first pair,
 // right after the warm-up.
 //
+// With -sessions N (default 1) it logs in N times and each wrk thread
+// sends the N session cookies in turn (and the anonymous side N junk
+// cookies of the same sizes), so that concurrent requests read different
+// sessions, as they do with many users.
+//
 // It is a benchmark, not a test: `make loadtest` runs it (scripts/loadtest.sh
 // installs wrk first when it is missing). Every process it starts
 // listens on 127.0.0.1 and every request goes there.
 //
 // Usage (from the workspace root):
 //
-//	go run ./conformance/cmd/loadtest [-setups cookie/nethttp,redis,…] [-d 10s] [-slices 5] [-warmup 2s] [-t 2] [-c 50] [-rounds 3]
+//	go run ./conformance/cmd/loadtest [-setups cookie/nethttp,redis,…] [-d 10s] [-slices 5] [-warmup 2s] [-t 2] [-c 50] [-rounds 3] [-sessions 1]
 //
 // Setups: cookie/<fw> for fw in nethttp, gin, echo, echov5, fiber, fiberv3;
 // redis, redis-cache, postgres, mariadb, sqlite (all on net/http). The
@@ -149,7 +154,15 @@ type options struct {
 	duration, warmup time.Duration
 	threads, conns   int
 	rounds, slices   int
+	sessions         int
 	wrk              string
+}
+
+// side is what one side of a pair sends: one Cookie header, or several
+// in turn through a wrk script.
+type side struct {
+	cookies []string
+	script  string // the wrk script sending cookies in turn, when more than one
 }
 
 // result is what wrk reported for one run.
@@ -204,9 +217,10 @@ func run() error {
 	flag.StringVar(&o.wrk, "wrk", "wrk", "the wrk binary")
 	flag.IntVar(&o.rounds, "rounds", 3, "measured logged-in/anonymous pairs per setup; the median ratio is reported")
 	flag.IntVar(&o.slices, "slices", 5, "wrk runs per side of a pair, alternating logged-in and anonymous (each -d/slices long)")
+	flag.IntVar(&o.sessions, "sessions", 1, "logged-in sessions (logins) whose cookies wrk sends in turn")
 	flag.Parse()
-	if o.rounds < 1 || o.slices < 1 || o.duration/time.Duration(o.slices) < time.Second {
-		return errors.New("-rounds and -slices must be at least 1, and -d/-slices at least 1s")
+	if o.rounds < 1 || o.slices < 1 || o.sessions < 1 || o.duration/time.Duration(o.slices) < time.Second {
+		return errors.New("-rounds, -slices and -sessions must be at least 1, and -d/-slices at least 1s")
 	}
 	if _, err := exec.LookPath(o.wrk); err != nil {
 		return fmt.Errorf("wrk not found (apt-get install -y wrk, or run scripts/loadtest.sh): %w", err)
@@ -305,13 +319,28 @@ func measure(s setup, o options, tmp, opAddr string) row {
 		r.err = fmt.Errorf("app did not start: %w (log: %s)", err, tail(logFile))
 		return r
 	}
-	cookie, err := login(base)
-	if err != nil {
-		r.err = fmt.Errorf("login: %w (log: %s)", err, tail(logFile))
-		return r
+	var in, anon side
+	for range o.sessions {
+		cookie, err := login(base)
+		if err != nil {
+			r.err = fmt.Errorf("login: %w (log: %s)", err, tail(logFile))
+			return r
+		}
+		in.cookies = append(in.cookies, cookie)
+		anon.cookies = append(anon.cookies, junkCookie(cookie))
 	}
+	if o.sessions > 1 {
+		name := filepath.Join(tmp, strings.ReplaceAll(s.name, "/", "-"))
+		if in.script, err = writeScript(name+"-in.lua", in.cookies); err == nil {
+			anon.script, err = writeScript(name+"-anon.lua", anon.cookies)
+		}
+		if err != nil {
+			r.err = err
+			return r
+		}
+	}
+	cookie, junk := in.cookies[0], anon.cookies[0]
 	r.cookieBytes = len(cookie)
-	junk := junkCookie(cookie)
 	target := base + "/auth/profile"
 	if r.in.status, err = status(target, cookie); err != nil || r.in.status != http.StatusOK {
 		r.err = fmt.Errorf("logged-in /auth/profile answered %d, %v", r.in.status, err)
@@ -319,7 +348,7 @@ func measure(s setup, o options, tmp, opAddr string) row {
 	}
 	r.anon.status, _ = status(target, junk)
 
-	if _, err := wrk(o, target, cookie, max(o.warmup, time.Second)); err != nil {
+	if _, err := wrk(o, target, in, max(o.warmup, time.Second)); err != nil {
 		r.err = err
 		return r
 	}
@@ -334,12 +363,12 @@ func measure(s setup, o options, tmp, opAddr string) row {
 	// warm-up; later pairs alternate which side goes first.
 	var ins, anons []result
 	for i := range o.rounds {
-		in, anon, err := pair(o, target, cookie, junk, i%2 == 0)
+		inRes, anonRes, err := pair(o, target, in, anon, i%2 == 0)
 		if err != nil {
 			r.err = err
 			return r
 		}
-		ins, anons = append(ins, in), append(anons, anon)
+		ins, anons = append(ins, inRes), append(anons, anonRes)
 		if i == 0 && newConns != nil {
 			time.Sleep(1500 * time.Millisecond) // PostgreSQL publishes its counters within a second
 			n, err := newConns()
@@ -358,20 +387,20 @@ func measure(s setup, o options, tmp, opAddr string) row {
 // o.slices wrk runs per side that alternate, the logged-in side first if
 // inFirst. A side's rate is the mean of its runs' rates (they are equally
 // long), its p99 the highest of theirs, its errors their sum.
-func pair(o options, target, cookie, junk string, inFirst bool) (in, anon result, err error) {
+func pair(o options, target string, in, anon side, inFirst bool) (inRes, anonRes result, err error) {
 	slice := o.duration / time.Duration(o.slices)
-	order := []string{cookie, junk}
+	first, second := &in, &anon
 	if !inFirst {
-		order = []string{junk, cookie}
+		first, second = second, first
 	}
 	var ins, anons []result
 	for range o.slices {
-		for _, c := range order {
-			res, err := wrk(o, target, c, slice)
+		for _, sd := range []*side{first, second} {
+			res, err := wrk(o, target, *sd, slice)
 			if err != nil {
-				return in, anon, err
+				return inRes, anonRes, err
 			}
-			if c == cookie {
+			if sd == &in {
 				ins = append(ins, res)
 			} else {
 				anons = append(anons, res)
@@ -379,6 +408,18 @@ func pair(o options, target, cookie, junk string, inFirst bool) (in, anon result
 		}
 	}
 	return combine(ins), combine(anons), nil
+}
+
+// writeScript writes a wrk script sending cookies in turn (per wrk
+// thread) and returns its path.
+func writeScript(path string, cookies []string) (string, error) {
+	var b strings.Builder
+	b.WriteString("local cookies = {\n")
+	for _, c := range cookies {
+		fmt.Fprintf(&b, "  %q,\n", c)
+	}
+	b.WriteString("}\nlocal i = 0\nrequest = function()\n  i = i % #cookies + 1\n  return wrk.format(nil, nil, {[\"Cookie\"] = cookies[i]})\nend\n")
+	return path, os.WriteFile(path, []byte(b.String()), 0o600)
 }
 
 // combine sums up equally long runs of one side.
@@ -569,13 +610,19 @@ var (
 	reSockErr = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
 )
 
-// wrk runs wrk for d on target with the Cookie header cookie.
-func wrk(o options, target, cookie string, d time.Duration) (result, error) {
+// wrk runs wrk for d on target with the cookies of sd.
+func wrk(o options, target string, sd side, d time.Duration) (result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), d+30*time.Second)
 	defer cancel()
 	secs := max(1, int(d.Round(time.Second)/time.Second))
-	cmd := exec.CommandContext(ctx, o.wrk, "-t"+strconv.Itoa(o.threads), "-c"+strconv.Itoa(o.conns),
-		"-d"+strconv.Itoa(secs)+"s", "--latency", "--timeout", "2s", "-H", "Cookie: "+cookie, target)
+	args := []string{"-t" + strconv.Itoa(o.threads), "-c" + strconv.Itoa(o.conns),
+		"-d" + strconv.Itoa(secs) + "s", "--latency", "--timeout", "2s"}
+	if sd.script != "" {
+		args = append(args, "-s", sd.script)
+	} else {
+		args = append(args, "-H", "Cookie: "+sd.cookies[0])
+	}
+	cmd := exec.CommandContext(ctx, o.wrk, append(args, target)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -669,8 +716,12 @@ func redisAppConns() ([]int64, error) {
 }
 
 func printTable(w io.Writer, rows []row, o options) {
-	fmt.Fprintf(w, "\nwrk -t%d -c%d --latency on GET /auth/profile (127.0.0.1), logged-in cookie vs. junk cookie of the same size: %d pairs of %v per side, each side in %d alternating runs of %v\n\n",
-		o.threads, o.conns, o.rounds, o.duration, o.slices, o.duration/time.Duration(o.slices))
+	what := "logged-in cookie vs. junk cookie of the same size"
+	if o.sessions > 1 {
+		what = fmt.Sprintf("the cookies of %d logged-in sessions in turn vs. junk cookies of the same sizes", o.sessions)
+	}
+	fmt.Fprintf(w, "\nwrk -t%d -c%d --latency on GET /auth/profile (127.0.0.1), %s: %d pairs of %v per side, each side in %d alternating runs of %v\n\n",
+		o.threads, o.conns, what, o.rounds, o.duration, o.slices, o.duration/time.Duration(o.slices))
 	fmt.Fprintln(w, "| setup | cookie bytes | logged-in req/s | anonymous req/s | ratio (median) | all ratios | p99 logged-in | p99 anonymous | new server conns | errors |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---|---:|---:|---:|---|")
 	for _, r := range rows {
