@@ -68,6 +68,7 @@ devop:
 ## loadtest: wrk on /auth/profile of every example setup (cookie sessions on
 ## the six adapters; Redis, Redis with the session cache, PostgreSQL,
 ## MariaDB, SQLite on net/http), logged in vs. a junk cookie of the same
-## size; a benchmark, not a test (LOADTEST_ARGS, e.g. -setups redis -d 5s)
+## size; a benchmark, not a test (LOADTEST_ARGS, e.g. -setups redis -d 5s,
+## or -sessions 50 to send the cookies of 50 logins in turn)
 loadtest:
 	@bash scripts/loadtest.sh $(LOADTEST_ARGS)

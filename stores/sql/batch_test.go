@@ -5,11 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/auth0kit/auth0kit/conformance/storetest"
 	auth0kit "github.com/auth0kit/auth0kit/core"
 	sqlstore "github.com/auth0kit/auth0kit/stores/sql"
 )
@@ -202,4 +205,44 @@ func TestReadBatchingConcurrent(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkParallelRead: 50 concurrent readers (25 per GOMAXPROCS on the
+// test machine's 2 cores) of 64 different sessions, with batching off and
+// at its default. ns/op is the wall time per read of them all together:
+// the store's throughput, database included.
+func BenchmarkParallelRead(b *testing.B) {
+	sess := storetest.FixtureSession(b, "../../../shared/reference/fixtures/session.json")
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			db, dialect := open(b, be)
+			ctx := context.Background()
+			s := newTable(b, db, dialect)
+			const sessions = 64
+			for i := range sessions {
+				if err := s.Set(ctx, fmt.Sprint("s", i), sess, time.Now().Add(time.Hour)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for _, c := range []struct {
+				name  string
+				limit int
+			}{{"unbatched", 0}, {"batched", s.ReadsInFlight()}} {
+				b.Run(c.name, func(b *testing.B) {
+					r := same(b, s, sqlstore.WithReadBatching(c.limit))
+					b.SetParallelism(max(1, 50/runtime.GOMAXPROCS(0)))
+					b.ReportAllocs()
+					var next atomic.Int64
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							if got, err := r.Get(ctx, fmt.Sprint("s", next.Add(1)%sessions)); err != nil || got == nil {
+								b.Errorf("Get = %v, %v", got, err)
+								return
+							}
+						}
+					})
+				})
+			}
+		})
+	}
 }

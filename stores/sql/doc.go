@@ -47,6 +47,19 @@
 // many idle as it lets open; package sqlurl applies [DefaultPool] and the
 // URL's pool_* parameters.
 //
+// # Read batching
+//
+// The session read runs on every request, and under load its round trip
+// costs the database and the application more than the row. At most
+// max([DefaultReadsInFlight], GOMAXPROCS) reads run at once; a read that
+// arrives while that many are running waits for the first to finish, then
+// runs together with the others that waited, up to [MaxReadBatch] ids in
+// one query (SELECT … WHERE id IN (…)). A read still starts after it was
+// asked for, so it sees every write that finished before it, and never
+// waits while fewer reads are running. [WithReadBatching] (or the
+// reads_in_flight parameter of package sqlurl) sets the number; 0 turns
+// batching off.
+//
 // # Drivers
 //
 // On MySQL and SQLite the session read, which runs on every request, is

@@ -15,6 +15,10 @@
 //
 //	postgres://app@db/app?sslmode=disable&pool_max_conns=32&pool_max_conn_lifetime=1h
 //
+// The parameter reads_in_flight sets how many session reads the store of
+// [Open] runs at once before it batches the next ones
+// ([sqlstore.WithReadBatching]; 0: no batching).
+//
 // Quickstart:
 //
 //	store, err := sqlurl.Open(ctx, os.Getenv("DATABASE_URL"))
